@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from weh.demo.load import demo_loaded, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (organisations, users for each role, subjects)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds organisations or subjects.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo_loaded():
+            if options["if_empty"]:
+                self.stdout.write("The database already has data; the demo was not loaded.")
+                return
+            self.stderr.write("The database already has data. Use a fresh database for the demo.")
+            raise SystemExit(1)
+        counts = load_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo loaded: {organisations} organisations, {users} users, "
+                "{memberships} memberships, {subjects} subjects.".format(**counts)
+            )
+        )
