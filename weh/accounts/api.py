@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from weh.accounts import selectors, services
 from weh.accounts.models import OrganisationType, Role
@@ -128,7 +128,7 @@ def get_organisation(request: HttpRequest, organisation_id: int):  # type: ignor
 @router.post("/organisations", response={201: OrganisationOut})
 def create_organisation(request: HttpRequest, payload: OrganisationIn):  # type: ignore[no-untyped-def]
     organisation = services.create_organisation(actor=request.user, values=payload.model_dump())
-    return 201, organisation
+    return Status(201, organisation)
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut)
@@ -165,13 +165,13 @@ def add_membership(  # type: ignore[no-untyped-def]
         user_id=payload.user_id,
         role=payload.role,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})
 def remove_membership(request: HttpRequest, membership_id: int):  # type: ignore[no-untyped-def]
     services.remove_membership(actor=request.user, membership_id=membership_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
@@ -184,7 +184,7 @@ def create_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-unt
     token, full = services.create_api_token(
         actor=_signed_in(request), name=payload.name, expires_at=payload.expires_at
     )
-    return 201, {**TokenOut.from_orm(token).model_dump(), "token": full}
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": full})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")

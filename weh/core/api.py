@@ -48,6 +48,11 @@ class ApiAuth(AuthBase):
                         _("CSRF check failed: send the X-CSRFToken header from the page.")
                     )
             return user
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            # The public may read; every write needs someone to answer for it.
+            raise NotAuthenticated(
+                _("Sign in or send an API token as 'Authorization: Bearer <token>'.")
+            )
         return AnonymousUser()
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from weh.core.api_paging import Page, paginate
 from weh.registry import selectors, services
@@ -188,7 +188,7 @@ def get_subject(request: HttpRequest, subject_id: int):  # type: ignore[no-untyp
 @router.post("", response={201: SubjectDetail}, summary="Register a subject (as a draft)")
 def create_subject(request: HttpRequest, payload: SubjectIn):  # type: ignore[no-untyped-def]
     subject = services.create_subject(actor=request.user, values=_values(payload, partial=False))
-    return 201, _detail(subject)
+    return Status(201, _detail(subject))
 
 
 @router.patch("/{subject_id}", response=SubjectDetail, summary="Change some fields")
@@ -214,4 +214,4 @@ def withdraw_subject(request: HttpRequest, subject_id: int):  # type: ignore[no-
 @router.delete("/{subject_id}", response={204: None}, summary="Delete a subject")
 def delete_subject(request: HttpRequest, subject_id: int):  # type: ignore[no-untyped-def]
     services.delete_subject(actor=request.user, subject_id=subject_id)
-    return 204, None
+    return Status(204, None)
