@@ -149,6 +149,16 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if exc.status_code == 400 and isinstance(cause, ValueError):
+            # The body could not be parsed: say why, so the caller can fix it.
+            reason = cause.msg if isinstance(cause, json.JSONDecodeError) else str(cause)
+            return problem_response(
+                request,
+                status=400,
+                code="malformed",
+                detail=_("The body is not valid JSON: %(reason)s") % {"reason": reason},
+            )
         return problem_response(
             request, status=exc.status_code, code=f"http-{exc.status_code}", detail=str(exc)
         )

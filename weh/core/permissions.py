@@ -113,6 +113,9 @@ class RestrictedQuerySet(models.QuerySet):  # type: ignore[type-arg]
                 conditions.append(personal)
         if not conditions:
             return self.none()
+        if any(not condition for condition in conditions):
+            # An empty Q means "every row"; OR-ing it with others would silently drop it.
+            return self.all()
         combined = conditions[0]
         for condition in conditions[1:]:
             combined |= condition
