@@ -24,9 +24,15 @@ def send(client: Client, method: str, path: str, body: object):  # type: ignore[
 
 def test_secretariat_registers_an_organisation_with_a_parent(secretary, organisation) -> None:  # type: ignore[no-untyped-def]
     response = send(
-        signed_in(secretary), "post", "/api/v1/organisations",
-        {"name": "Jeju City", "type": "subnational_government", "country": "kr",
-         "parent_id": organisation.pk},
+        signed_in(secretary),
+        "post",
+        "/api/v1/organisations",
+        {
+            "name": "Jeju City",
+            "type": "subnational_government",
+            "country": "kr",
+            "parent_id": organisation.pk,
+        },
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -39,8 +45,12 @@ def test_secretariat_registers_an_organisation_with_a_parent(secretary, organisa
 
 def test_applicants_cannot_register_organisations(applicant) -> None:  # type: ignore[no-untyped-def]
     count = Organisation.objects.count()
-    response = send(signed_in(applicant), "post", "/api/v1/organisations",
-                    {"name": "Rogue", "type": "ngo", "country": "FR"})
+    response = send(
+        signed_in(applicant),
+        "post",
+        "/api/v1/organisations",
+        {"name": "Rogue", "type": "ngo", "country": "FR"},
+    )
     assert response.status_code == 403
     assert Organisation.objects.count() == count
 
@@ -48,8 +58,9 @@ def test_applicants_cannot_register_organisations(applicant) -> None:  # type: i
 def test_parent_cycles_are_refused(secretary) -> None:  # type: ignore[no-untyped-def]
     top = OrganisationFactory()
     child = OrganisationFactory(parent=top)
-    response = send(signed_in(secretary), "patch", f"/api/v1/organisations/{top.pk}",
-                    {"parent_id": child.pk})
+    response = send(
+        signed_in(secretary), "patch", f"/api/v1/organisations/{top.pk}", {"parent_id": child.pk}
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "parent_id", "message": "An organisation cannot be its own ancestor."}
@@ -59,8 +70,12 @@ def test_parent_cycles_are_refused(secretary) -> None:  # type: ignore[no-untype
 
 
 def test_invalid_country_is_refused(secretary) -> None:  # type: ignore[no-untyped-def]
-    response = send(signed_in(secretary), "post", "/api/v1/organisations",
-                    {"name": "Nowhere", "type": "ngo", "country": "QQ"})
+    response = send(
+        signed_in(secretary),
+        "post",
+        "/api/v1/organisations",
+        {"name": "Nowhere", "type": "ngo", "country": "QQ"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "country"
 
@@ -74,7 +89,11 @@ def test_organisations_are_a_public_directory() -> None:
 
 
 def test_memberships_visible_to_members_and_secretariat_only(
-    applicant, viewer, outsider, secretary, organisation  # type: ignore[no-untyped-def]
+    applicant,
+    viewer,
+    outsider,
+    secretary,
+    organisation,  # type: ignore[no-untyped-def]
 ) -> None:
     path = f"/api/v1/organisations/{organisation.pk}/memberships"
     members = {m["username"] for m in signed_in(viewer).get(path).json()["results"]}
@@ -86,12 +105,20 @@ def test_memberships_visible_to_members_and_secretariat_only(
 
 def test_secretariat_adds_and_removes_members(secretary, outsider, organisation) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(secretary)
-    response = send(client, "post", f"/api/v1/organisations/{organisation.pk}/memberships",
-                    {"user_id": outsider.pk, "role": "reviewer"})
+    response = send(
+        client,
+        "post",
+        f"/api/v1/organisations/{organisation.pk}/memberships",
+        {"user_id": outsider.pk, "role": "reviewer"},
+    )
     assert response.status_code == 201
     membership_id = response.json()["id"]
-    again = send(client, "post", f"/api/v1/organisations/{organisation.pk}/memberships",
-                 {"user_id": outsider.pk, "role": "reviewer"})
+    again = send(
+        client,
+        "post",
+        f"/api/v1/organisations/{organisation.pk}/memberships",
+        {"user_id": outsider.pk, "role": "reviewer"},
+    )
     assert again.status_code == 409
     assert client.delete(f"/api/v1/memberships/{membership_id}").status_code == 204
     assert not Membership.objects.filter(pk=membership_id).exists()
@@ -99,17 +126,23 @@ def test_secretariat_adds_and_removes_members(secretary, outsider, organisation)
 
 
 def test_secretariat_role_only_in_the_secretariat(secretary, outsider, organisation) -> None:  # type: ignore[no-untyped-def]
-    response = send(signed_in(secretary), "post",
-                    f"/api/v1/organisations/{organisation.pk}/memberships",
-                    {"user_id": outsider.pk, "role": "secretariat"})
+    response = send(
+        signed_in(secretary),
+        "post",
+        f"/api/v1/organisations/{organisation.pk}/memberships",
+        {"user_id": outsider.pk, "role": "secretariat"},
+    )
     assert response.status_code == 422
     assert "secretariat organisation" in response.json()["errors"][0]["message"]
 
 
 def test_applicant_cannot_add_members(applicant, outsider, organisation) -> None:  # type: ignore[no-untyped-def]
-    response = send(signed_in(applicant), "post",
-                    f"/api/v1/organisations/{organisation.pk}/memberships",
-                    {"user_id": outsider.pk, "role": "applicant"})
+    response = send(
+        signed_in(applicant),
+        "post",
+        f"/api/v1/organisations/{organisation.pk}/memberships",
+        {"user_id": outsider.pk, "role": "applicant"},
+    )
     assert response.status_code == 403
     assert not Membership.objects.filter(user=outsider, organisation=organisation).exists()
 

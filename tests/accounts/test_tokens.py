@@ -23,8 +23,9 @@ def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def create(client: Client, name: str = "ETL job"):  # type: ignore[no-untyped-def]
-    return client.post("/api/v1/tokens", data=json.dumps({"name": name}),
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/tokens", data=json.dumps({"name": name}), content_type="application/json"
+    )
 
 
 def test_token_is_shown_once_and_stored_only_as_a_hash(applicant) -> None:  # type: ignore[no-untyped-def]

@@ -104,8 +104,13 @@ def test_latitude_out_of_range_names_the_position(api: Client, organisation) -> 
     response = post_json(
         api,
         "/api/v1/subjects",
-        {"kind": "protected_area", "owner_id": organisation.pk, "name": "H", "country": "KR",
-         "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        {
+            "kind": "protected_area",
+            "owner_id": organisation.pk,
+            "name": "H",
+            "country": "KR",
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        },
     )
     (error,) = assert_problem(response, 422)["errors"]
     assert "coordinates[0][1]" in error["message"]

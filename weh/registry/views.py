@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from weh.accounts.models import Organisation
 from weh.core import policy
 from weh.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from weh.core.iso import country_name
 from weh.core.permissions import grants_for
 from weh.registry import selectors, services
 from weh.registry.forms import SubjectFilterForm, SubjectForm
@@ -57,6 +58,7 @@ def subject_detail(request: HttpRequest, subject_id: int) -> HttpResponse:
         "registry/subject_detail.html",
         {
             "subject": subject,
+            "country_name": country_name(subject.country),
             "actions": selectors.subject_actions(user=request.user, subject=subject),
         },
     )

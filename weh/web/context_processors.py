@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -16,4 +17,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "weh_can_add_subject": grants.allows(policy.SUBJECT_ADD),
         "weh_map_tiles": settings.WEH_MAP_TILE_URL,
         "weh_map_attribution": settings.WEH_MAP_TILE_ATTRIBUTION,
+        # Whether to invite people to sign up (the account adapter decides).
+        "weh_open_signup": get_account_adapter(request).is_open_for_signup(request),
     }
