@@ -38,7 +38,7 @@ def test_jurisdiction_with_geometry_gets_measured(applicant, organisation) -> No
     assert subject.names == {"zh": "济州特别自治道", "fr": "Province de Jeju"}
     assert subject.area_km2 == Decimal("1850.200")
     assert subject.geometry_kind == "Polygon"
-    # 0.1° × 0.1° at 33.35° N: about 11.13 km × 9.30 km.
+    # 0.1 by 0.1 degrees at 33.35° N: about 11.13 km by 9.30 km.
     assert subject.geometry_area_km2 == pytest.approx(103.4, rel=0.01)
     assert subject.centroid_lon == pytest.approx(126.55)
     assert subject.centroid_lat == pytest.approx(33.35)

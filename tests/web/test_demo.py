@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -32,7 +34,7 @@ def test_demo_loads_a_coherent_registry() -> None:
 
 
 def test_demo_passwords_are_documented() -> None:
-    readme = open("README.md", encoding="utf-8").read()  # noqa: PTH123
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for user in read_demo_data()["users"]:
         assert user["password"] in readme
     assert read_demo_data()["users"][0]["username"] in readme
