@@ -22,11 +22,15 @@ Rules:
 - Gaps are the applicable indicators below the top rating. For each, the lift is exactly how much
   the overall value would rise if that indicator went up one rating; gaps are ordered by lift
   (largest first), then by their order in the standard.
+
+Speed: a compiled ``ScoringModel`` memoises each criterion's partial result by that criterion's
+responses (a pure function of them), and builds per-indicator and per-gap objects only when they
+are read. Scoring many assessments of one standard is then a few dictionary look-ups each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -100,24 +104,99 @@ class Gap:
     """The failing gates this indicator is part of."""
 
 
-@dataclass(frozen=True, slots=True)
 class Result:
-    standard: str
-    indicators: tuple[IndicatorScore, ...]
-    criteria: tuple[GroupScore, ...]
-    components: tuple[GroupScore, ...]
-    overall: Percent | None
-    overall_count: int | None
-    overall_band: str | None
-    gates: tuple[GateResult, ...]
-    outcome: str
-    gaps: tuple[Gap, ...]
-    answered: int
-    applicable: int
+    """The score of one assessment. Per-indicator scores and gaps are built when first read."""
+
+    __slots__ = (
+        "_gap_rows",
+        "_gaps",
+        "_indicators",
+        "_model",
+        "_ranks",
+        "answered",
+        "applicable",
+        "components",
+        "criteria",
+        "gates",
+        "outcome",
+        "overall",
+        "overall_band",
+        "overall_count",
+        "standard",
+    )
+
+    def __init__(
+        self,
+        model: ScoringModel,
+        ranks: tuple[int, ...],
+        criteria: tuple[GroupScore, ...],
+        components: tuple[GroupScore, ...],
+        overall: Percent | None,
+        overall_count: int | None,
+        overall_band: str | None,
+        gates: tuple[GateResult, ...],
+        outcome: str,
+        gap_rows: list[tuple[float, int, int, int, int]],
+        answered: int,
+        applicable: int,
+    ) -> None:
+        self._model = model
+        self._ranks = ranks
+        self._gap_rows = gap_rows
+        self._indicators: tuple[IndicatorScore, ...] | None = None
+        self._gaps: tuple[Gap, ...] | None = None
+        self.standard = model.key
+        self.criteria = criteria
+        self.components = components
+        self.overall = overall
+        self.overall_count = overall_count
+        self.overall_band = overall_band
+        self.gates = gates
+        self.outcome = outcome
+        self.answered = answered
+        self.applicable = applicable
 
     @property
     def complete(self) -> bool:
         return self.answered == self.applicable
+
+    @property
+    def indicators(self) -> tuple[IndicatorScore, ...]:
+        if self._indicators is None:
+            self._indicators = self._model.indicator_scores(self._ranks)
+        return self._indicators
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """Indicators below the top rating, the largest lift first."""
+        if self._gaps is None:
+            self._gaps = self._model.gaps(
+                self._gap_rows, self.gates, self.criteria, self.components
+            )
+        return self._gaps
+
+    def summary(self) -> tuple[object, ...]:
+        """Everything the result says, as plain values (for comparisons and exports)."""
+        return (
+            self.standard,
+            self.indicators,
+            self.criteria,
+            self.components,
+            self.overall,
+            self.overall_count,
+            self.overall_band,
+            self.gates,
+            self.outcome,
+            self.gaps,
+            self.answered,
+            self.applicable,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Result) and self.summary() == other.summary()
+
+    def __hash__(self) -> int:
+        return hash(self.summary())
 
 
 class ResponseError(ValueError):
@@ -134,6 +213,15 @@ def _fraction(value: float) -> tuple[int, int]:
     return exact.numerator, exact.denominator
 
 
+# Rank codes inside the engine: 0..k-1 the ratings, NA_RANK not applicable, and k (the number of
+# ratings) for unanswered, which scores as the lowest rating.
+NA_RANK: Final = -1
+
+# A criterion's memoised part: its GroupScore, band rank (None when not applicable), answered and
+# applicable counts, and its gap rows (key, indicator index, from rank, to rank, weighted step).
+_Part = tuple[GroupScore, int | None, int, int, tuple[tuple[float, int, int, int, int], ...]]
+
+
 class ScoringModel:
     """A standard version compiled for fast, repeated scoring (see ``compile_standard``)."""
 
@@ -143,45 +231,58 @@ class ScoringModel:
         scoring = definition.scoring
         self.decimals = scoring.decimals
         self.rating_codes = tuple(r.code for r in scale.ratings)
-        self.points = {r.code: r.points for r in scale.ratings}
+        self.rating_points = tuple(r.points for r in scale.ratings)
         self.rank = {r.code: i for i, r in enumerate(scale.ratings)}
-        self.lowest = self.rating_codes[0]
-        self.lowest_points = scale.ratings[0].points
-        self.max_points = scale.ratings[-1].points
-        self.next_rating = dict(zip(self.rating_codes, self.rating_codes[1:], strict=False))
+        self.unanswered = len(self.rating_codes)
+        self.max_points = self.rating_points[-1]
         self.component_method = scoring.component
         self.overall_method = scoring.overall
         self.count_rank = self.rank[scoring.count_rating] if scoring.count_rating else None
         self.bands = tuple((b.code, *_fraction(b.min_percent)) for b in scoring.bands)
         self.band_rank = {b.code: i for i, b in enumerate(reversed(scoring.bands))}
+        # Response value -> rank code, for one dictionary look-up per indicator.
+        self.lookup: dict[str | None, int] = {None: self.unanswered, NOT_APPLICABLE: NA_RANK}
+        self.lookup.update(self.rank)
 
         criteria = definition.all_criteria()
         self.criterion_codes = tuple(c.code for c in criteria)
-        indicator_rows = [
+        rows = [
             (i.code, ci, i.weight, definition.allows_not_applicable(i))
             for ci, c in enumerate(criteria)
             for i in c.indicators
         ]
-        self.indicator_codes = tuple(row[0] for row in indicator_rows)
-        self.indicator_criterion = tuple(row[1] for row in indicator_rows)
-        self.weights = tuple(row[2] for row in indicator_rows)
-        self.na_allowed = frozenset(row[0] for row in indicator_rows if row[3])
+        self.indicator_codes = tuple(row[0] for row in rows)
+        self.indicator_criterion = tuple(row[1] for row in rows)
+        self.weights = tuple(row[2] for row in rows)
+        self.na_allowed = frozenset(row[0] for row in rows if row[3])
         self.indicator_index = {code: i for i, code in enumerate(self.indicator_codes)}
+        bounds = []
+        start = 0
+        for criterion in criteria:
+            bounds.append((start, start + len(criterion.indicators)))
+            start += len(criterion.indicators)
+        self.criterion_bounds = tuple(bounds)
+        self._memo: list[dict[tuple[int, ...], _Part]] = [{} for _ in criteria]
 
         self.component_codes: tuple[str, ...] = ()
+        self.component_members: tuple[tuple[int, ...], ...] = ()
         self.criterion_component: tuple[int, ...] = ()
         if definition.components is not None:
             self.component_codes = tuple(c.code for c in definition.components)
             self.criterion_component = tuple(
                 ki for ki, component in enumerate(definition.components) for _ in component.criteria
             )
+            self.component_members = tuple(
+                tuple(ci for ci, k in enumerate(self.criterion_component) if k == ki)
+                for ki in range(len(self.component_codes))
+            )
 
         self.gates = tuple(
             (
                 g.code,
                 g.every,
-                self.band_rank[g.band_at_least] if g.band_at_least else None,
-                self.rank[g.rating_at_least] if g.rating_at_least else None,
+                self.band_rank[g.band_at_least] if g.band_at_least else -1,
+                self.rank[g.rating_at_least] if g.rating_at_least else -1,
             )
             for g in definition.gates
         )
@@ -191,118 +292,73 @@ class ScoringModel:
         )
 
     def band_of(self, numerator: int, denominator: int) -> str:
+        """The band of the exact percentage ``numerator / denominator``."""
         for code, num, den in self.bands:
             if numerator * den >= num * denominator:
                 return code
         return self.bands[-1][0]  # unreachable: the lowest band starts at 0
 
+    def check(self, responses: Mapping[str, str | None]) -> None:
+        """Raise ResponseError for an unknown indicator or rating, or a forbidden N/A."""
+        unknown = responses.keys() - self.indicator_index.keys()
+        if unknown:
+            raise ResponseError(min(unknown), "not an indicator of this standard")
+        values = set(responses.values())
+        if values <= self.lookup.keys() and NOT_APPLICABLE not in values:
+            return
+        for code, rating in responses.items():
+            if rating not in self.lookup:
+                raise ResponseError(code, f"'{rating}' is not a rating of this standard")
+            if rating == NOT_APPLICABLE and code not in self.na_allowed:
+                raise ResponseError(code, "this indicator cannot be marked not applicable")
+
     def score(self, responses: Mapping[str, str | None]) -> Result:
         """Score one assessment: ``responses`` maps indicator codes to rating codes,
         ``NOT_APPLICABLE``, or None (unanswered). Missing indicators are unanswered."""
-        for code, rating in responses.items():
-            if code not in self.indicator_index:
-                raise ResponseError(code, "not an indicator of this standard")
-            if rating is None or rating in self.rank:
-                continue
-            if rating == NOT_APPLICABLE:
-                if code not in self.na_allowed:
-                    raise ResponseError(code, "this indicator cannot be marked not applicable")
-                continue
-            raise ResponseError(code, f"'{rating}' is not a rating of this standard")
-        return self._score(responses)
+        self.check(responses)
+        get = responses.get
+        lookup = self.lookup
+        ranks = tuple([lookup[get(code)] for code in self.indicator_codes])
 
-    def _score(self, responses: Mapping[str, str | None]) -> Result:
-        n_criteria = len(self.criterion_codes)
-        crit_points = [0] * n_criteria
-        crit_max = [0] * n_criteria
-        ranks: list[int | None] = []
-        indicator_scores = []
-        answered = applicable = 0
-        points_of = self.points
-        rank_of = self.rank
-        max_points = self.max_points
-        for index, code in enumerate(self.indicator_codes):
-            rating = responses.get(code)
-            criterion = self.indicator_criterion[index]
-            weight = self.weights[index]
-            if rating == NOT_APPLICABLE:
-                ranks.append(None)
-                indicator_scores.append(
-                    IndicatorScore(code, self.criterion_codes[criterion], rating, 0, 0, False, True)
-                )
-                continue
-            applicable += 1
-            if rating is None:
-                points = self.lowest_points
-                ranks.append(0)
-            else:
-                answered += 1
-                points = points_of[rating]
-                ranks.append(rank_of[rating])
-            crit_points[criterion] += weight * points
-            crit_max[criterion] += weight * max_points
-            indicator_scores.append(
-                IndicatorScore(
-                    code,
-                    self.criterion_codes[criterion],
-                    rating,
-                    points,
-                    max_points,
-                    True,
-                    rating is not None,
-                )
-            )
+        parts = []
+        for ci, (start, end) in enumerate(self.criterion_bounds):
+            key = ranks[start:end]
+            memo = self._memo[ci]
+            part = memo.get(key)
+            if part is None:
+                part = memo[key] = self._criterion_part(ci, start, key)
+            parts.append(part)
+        criteria = tuple(part[0] for part in parts)
+        answered = sum(part[2] for part in parts)
+        applicable = sum(part[3] for part in parts)
 
-        decimals = self.decimals
-        criteria = []
-        crit_bands: list[int | None] = []
-        for ci in range(n_criteria):
-            if crit_max[ci] == 0:
-                criteria.append(GroupScore(self.criterion_codes[ci], 0, 0, None, None))
-                crit_bands.append(None)
-                continue
-            numerator, denominator = 100 * crit_points[ci], crit_max[ci]
-            band = self.band_of(numerator, denominator)
-            crit_bands.append(self.band_rank[band])
-            criteria.append(
-                GroupScore(
-                    self.criterion_codes[ci],
-                    crit_points[ci],
-                    crit_max[ci],
-                    Percent(numerator, denominator, decimals),
-                    band,
-                )
-            )
-
-        components = self._components(crit_points, crit_max)
-        overall, overall_count = self._overall(crit_points, crit_max, components, ranks)
+        components = self._components(criteria)
+        overall, overall_count = self._overall(criteria, components, ranks)
         overall_band = (
             self.band_of(overall.numerator, overall.denominator) if overall is not None else None
         )
 
-        gate_results = []
-        failing_by_criterion: dict[int, list[str]] = {}
-        failing_by_indicator: dict[int, list[str]] = {}
-        for code, every, band_rank, rating_rank in self.gates:
-            failing: list[str] = []
+        gates = []
+        for code, every, band_floor, rating_floor in self.gates:
             if every == "criterion":
-                assert band_rank is not None
-                for ci, rank in enumerate(crit_bands):
-                    if rank is not None and rank < band_rank:
-                        failing.append(self.criterion_codes[ci])
-                        failing_by_criterion.setdefault(ci, []).append(code)
+                failing = tuple(
+                    self.criterion_codes[ci]
+                    for ci, part in enumerate(parts)
+                    if part[1] is not None and part[1] < band_floor
+                )
             else:
-                assert rating_rank is not None
-                for ii, rank in enumerate(ranks):
-                    if rank is not None and rank < rating_rank:
-                        failing.append(self.indicator_codes[ii])
-                        failing_by_indicator.setdefault(ii, []).append(code)
-            gate_results.append(GateResult(code, not failing, tuple(failing)))
+                failing = tuple(
+                    self.indicator_codes[ii]
+                    for ii, rank in enumerate(ranks)
+                    if rank != NA_RANK
+                    and min(rank, 0 if rank == self.unanswered else rank) < rating_floor
+                )
+            gates.append(GateResult(code, not failing, failing))
+        passed = {g.code for g in gates if g.passed}
 
-        passed = {g.code for g in gate_results if g.passed}
         outcome = self.outcomes[-1][0]
-        for code, needed_gates, num, den in self.outcomes:
-            if not needed_gates <= passed:
+        for code, needed, num, den in self.outcomes:
+            if not needed <= passed:
                 continue
             if overall is not None:
                 if overall.numerator * den < num * overall.denominator:
@@ -312,142 +368,200 @@ class ScoringModel:
             outcome = code
             break
 
-        gaps = self._gaps(
-            responses, ranks, crit_max, components, failing_by_criterion, failing_by_indicator
-        )
+        gap_rows = self._gap_rows(parts, criteria, components)
         return Result(
-            standard=self.key,
-            indicators=tuple(indicator_scores),
-            criteria=tuple(criteria),
-            components=components,
-            overall=overall,
-            overall_count=overall_count,
-            overall_band=overall_band,
-            gates=tuple(gate_results),
-            outcome=outcome,
-            gaps=gaps,
-            answered=answered,
-            applicable=applicable,
+            self,
+            ranks,
+            criteria,
+            components,
+            overall,
+            overall_count,
+            overall_band,
+            tuple(gates),
+            outcome,
+            gap_rows,
+            answered,
+            applicable,
         )
 
-    def _components(self, crit_points: list[int], crit_max: list[int]) -> tuple[GroupScore, ...]:
-        if not self.component_codes:
-            return ()
-        groups: list[list[int]] = [[] for _ in self.component_codes]
-        for ci, ki in enumerate(self.criterion_component):
-            groups[ki].append(ci)
+    def _criterion_part(self, ci: int, start: int, ranks: tuple[int, ...]) -> _Part:
+        points = maximum = answered = applicable = 0
+        top = self.unanswered - 1
+        gaps = []
+        for offset, rank in enumerate(ranks):
+            if rank == NA_RANK:
+                continue
+            index = start + offset
+            weight = self.weights[index]
+            applicable += 1
+            scored = 0 if rank == self.unanswered else rank
+            if rank != self.unanswered:
+                answered += 1
+            points += weight * self.rating_points[scored]
+            maximum += weight * self.max_points
+            if scored < top:
+                step = weight * (self.rating_points[scored + 1] - self.rating_points[scored])
+                gaps.append((index, rank, scored + 1, step))
+        code = self.criterion_codes[ci]
+        if maximum == 0:
+            return GroupScore(code, 0, 0, None, None), None, answered, applicable, ()
+        band = self.band_of(100 * points, maximum)
+        group = GroupScore(
+            code, points, maximum, Percent(100 * points, maximum, self.decimals), band
+        )
+        # Within mean_of_criteria, a gap's lift is 100 * step / (maximum * n): n is common to all
+        # gaps of one assessment, so step / maximum orders them (a correctly rounded division,
+        # so equal fractions give equal keys).
+        rows = tuple((-step / maximum, index, rank, to, step) for index, rank, to, step in gaps)
+        return group, self.band_rank[band], answered, applicable, rows
+
+    def _components(self, criteria: tuple[GroupScore, ...]) -> tuple[GroupScore, ...]:
         result = []
-        for ki, members in enumerate(groups):
-            points = sum(crit_points[ci] for ci in members)
-            maximum = sum(crit_max[ci] for ci in members)
-            percent = self._group_percent(members, crit_points, crit_max, self.component_method)
+        for ki, members in enumerate(self.component_members):
+            groups = [criteria[ci] for ci in members]
+            points = sum(g.points for g in groups)
+            maximum = sum(g.max_points for g in groups)
+            percent = self._combine(groups, self.component_method)
             band = self.band_of(percent.numerator, percent.denominator) if percent else None
             result.append(GroupScore(self.component_codes[ki], points, maximum, percent, band))
         return tuple(result)
 
-    def _group_percent(
-        self, members: list[int], crit_points: list[int], crit_max: list[int], method: str
-    ) -> Percent | None:
-        applicable = [ci for ci in members if crit_max[ci]]
+    def _combine(self, groups: Iterable[GroupScore], method: str) -> Percent | None:
+        applicable = [g for g in groups if g.percent is not None]
         if not applicable:
             return None
         if method == "percent_of_max":
             return Percent(
-                100 * sum(crit_points[ci] for ci in applicable),
-                sum(crit_max[ci] for ci in applicable),
+                100 * sum(g.points for g in applicable),
+                sum(g.max_points for g in applicable),
                 self.decimals,
             )
-        # Mean of fractions p_i / d_i, kept exact over a common denominator.
-        numerator, denominator = 0, 1
-        for ci in applicable:
-            numerator = numerator * crit_max[ci] + crit_points[ci] * denominator
-            denominator *= crit_max[ci]
-        return Percent(100 * numerator, denominator * len(applicable), self.decimals)
+        return _mean([g.percent for g in applicable if g.percent is not None], self.decimals)
 
     def _overall(
         self,
-        crit_points: list[int],
-        crit_max: list[int],
+        criteria: tuple[GroupScore, ...],
         components: tuple[GroupScore, ...],
-        ranks: list[int | None],
+        ranks: tuple[int, ...],
     ) -> tuple[Percent | None, int | None]:
         method = self.overall_method
-        everything = list(range(len(self.criterion_codes)))
         if method == "count":
-            assert self.count_rank is not None
             floor = self.count_rank
-            return None, sum(1 for rank in ranks if rank is not None and rank >= floor)
+            assert floor is not None
+            return None, sum(1 for rank in ranks if floor <= rank < self.unanswered)
         if method == "mean_of_components":
             parts = [c.percent for c in components if c.percent is not None]
-            if not parts:
-                return None, None
-            numerator, denominator = 0, 1
+            return (_mean(parts, self.decimals) if parts else None), None
+        return self._combine(criteria, method), None
+
+    def _gap_rows(
+        self,
+        parts: list[_Part],
+        criteria: tuple[GroupScore, ...],
+        components: tuple[GroupScore, ...],
+    ) -> list[tuple[float, int, int, int, int]]:
+        """Every gap as (order key, indicator index, from rank, to rank, weighted step), sorted
+        by lift (largest first) then position in the standard."""
+        if self.overall_method == "mean_of_criteria":
+            rows = [row for part in parts for row in part[4]]
+        else:
+            rows = []
             for part in parts:
-                numerator = numerator * part.denominator + part.numerator * denominator
-                denominator *= part.denominator
-            return Percent(numerator, denominator * len(parts), self.decimals), None
-        return self._group_percent(everything, crit_points, crit_max, method), None
+                for _key, index, rank, to, step in part[4]:
+                    lift = self._lift(index, to, step, criteria, components)
+                    rows.append((-float(lift), index, rank, to, step))
+        rows.sort()
+        return rows
 
     def _lift(
-        self, index: int, step: int, crit_max: list[int], components: tuple[GroupScore, ...]
+        self,
+        index: int,
+        to: int,
+        step: int,
+        criteria: tuple[GroupScore, ...],
+        components: tuple[GroupScore, ...],
     ) -> Fraction:
-        """How much the overall value rises when indicator ``index`` gains ``step`` points."""
+        """Exactly how much the overall value rises when indicator ``index`` gains ``step``."""
         method = self.overall_method
-        criterion = self.indicator_criterion[index]
-        gained = self.weights[index] * step
-        if method == "percent_of_max":
-            return Fraction(100 * gained, sum(crit_max))
-        applicable = sum(1 for m in crit_max if m)
+        if method == "count":
+            return Fraction(1 if to == self.count_rank else 0)
+        ci = self.indicator_criterion[index]
         if method == "mean_of_criteria":
-            return Fraction(100 * gained, crit_max[criterion] * applicable)
+            n = sum(1 for c in criteria if c.percent is not None)
+            return Fraction(100 * step, criteria[ci].max_points * n)
+        if method == "percent_of_max":
+            return Fraction(100 * step, sum(c.max_points for c in criteria))
         # mean_of_components
-        component = self.criterion_component[criterion]
         members = [
-            ci for ci, ki in enumerate(self.criterion_component) if ki == component and crit_max[ci]
+            m
+            for m in self.component_members[self.criterion_component[ci]]
+            if criteria[m].percent is not None
         ]
         n_components = sum(1 for c in components if c.percent is not None)
         if self.component_method == "percent_of_max":
-            inner = Fraction(100 * gained, sum(crit_max[ci] for ci in members))
-        else:
-            inner = Fraction(100 * gained, crit_max[criterion] * len(members))
-        return inner / n_components
+            inner = sum(criteria[m].max_points for m in members)
+            return Fraction(100 * step, inner * n_components)
+        return Fraction(100 * step, criteria[ci].max_points * len(members) * n_components)
 
-    def _gaps(
-        self,
-        responses: Mapping[str, str | None],
-        ranks: list[int | None],
-        crit_max: list[int],
-        components: tuple[GroupScore, ...],
-        failing_by_criterion: dict[int, list[str]],
-        failing_by_indicator: dict[int, list[str]],
-    ) -> tuple[Gap, ...]:
-        top = len(self.rating_codes) - 1
-        found = []
+    def indicator_scores(self, ranks: tuple[int, ...]) -> tuple[IndicatorScore, ...]:
+        scores = []
         for index, rank in enumerate(ranks):
-            if rank is None or rank >= top:
-                continue
             code = self.indicator_codes[index]
-            current = responses.get(code)
-            nxt = self.rating_codes[rank + 1]
-            if self.overall_method == "count":
-                assert self.count_rank is not None
-                lift = Fraction(1 if rank + 1 == self.count_rank else 0)
-            else:
-                step = self.points[nxt] - self.points[self.rating_codes[rank]]
-                lift = self._lift(index, step, crit_max, components)
-            criterion = self.indicator_criterion[index]
-            blocks = tuple(
-                failing_by_criterion.get(criterion, []) + failing_by_indicator.get(index, [])
-            )
-            found.append(
-                (
-                    -lift,
-                    index,
-                    Gap(code, self.criterion_codes[criterion], current, nxt, lift, blocks),
+            criterion = self.criterion_codes[self.indicator_criterion[index]]
+            if rank == NA_RANK:
+                scores.append(IndicatorScore(code, criterion, NOT_APPLICABLE, 0, 0, False, True))
+                continue
+            answered = rank != self.unanswered
+            scored = rank if answered else 0
+            scores.append(
+                IndicatorScore(
+                    code,
+                    criterion,
+                    self.rating_codes[rank] if answered else None,
+                    self.rating_points[scored],
+                    self.max_points,
+                    True,
+                    answered,
                 )
             )
-        found.sort(key=lambda item: (item[0], item[1]))
-        return tuple(item[2] for item in found)
+        return tuple(scores)
+
+    def gaps(
+        self,
+        rows: list[tuple[float, int, int, int, int]],
+        gates: tuple[GateResult, ...],
+        criteria: tuple[GroupScore, ...],
+        components: tuple[GroupScore, ...],
+    ) -> tuple[Gap, ...]:
+        failing: dict[str, list[str]] = {}
+        for gate in gates:
+            for code in gate.failing:
+                failing.setdefault(code, []).append(gate.code)
+        result = []
+        for _key, index, rank, to, step in rows:
+            code = self.indicator_codes[index]
+            criterion = self.criterion_codes[self.indicator_criterion[index]]
+            blocks = tuple(failing.get(criterion, ())) + tuple(failing.get(code, ()))
+            result.append(
+                Gap(
+                    code,
+                    criterion,
+                    self.rating_codes[rank] if rank != self.unanswered else None,
+                    self.rating_codes[to],
+                    self._lift(index, to, step, criteria, components),
+                    blocks,
+                )
+            )
+        return tuple(result)
+
+
+def _mean(parts: list[Percent], decimals: int) -> Percent:
+    """The exact mean of percentages, over a common denominator."""
+    numerator, denominator = 0, 1
+    for part in parts:
+        numerator = numerator * part.denominator + part.numerator * denominator
+        denominator *= part.denominator
+    return Percent(numerator, denominator * len(parts), decimals)
 
 
 def compile_standard(definition: StandardDefinition) -> ScoringModel:
