@@ -96,13 +96,16 @@ def test_percentages_bands_and_overall_are_exact() -> None:
     )
     c1, c2 = result.criteria
     assert (c1.points, c1.max_points) == (6, 9)
-    assert c1.percent is not None and c1.percent.exact == Fraction(200, 3)
+    assert c1.percent is not None
+    assert c1.percent.exact == Fraction(200, 3)
     assert c1.percent.value == Decimal("66.7")
     assert c1.band == "adequate"
-    assert c2.percent is not None and c2.percent.value == Decimal("16.7")
+    assert c2.percent is not None
+    assert c2.percent.value == Decimal("16.7")
     assert c2.band == "insufficient"
     # overall = mean(66.67, 16.67) = 41.67
-    assert result.overall is not None and result.overall.exact == Fraction(125, 3)
+    assert result.overall is not None
+    assert result.overall.exact == Fraction(125, 3)
     assert result.overall.value == Decimal("41.7")
     assert result.outcome == "not_adherent"
     assert [(g.code, g.passed, g.failing) for g in result.gates] == [
@@ -143,9 +146,12 @@ def test_not_applicable_leaves_the_denominator() -> None:
         }
     )
     c1, c2 = result.criteria
-    assert c1.percent is not None and c1.percent.exact == 100
-    assert c2.percent is None and c2.band is None
-    assert result.overall is not None and result.overall.exact == 100
+    assert c1.percent is not None
+    assert c1.percent.exact == 100
+    assert c2.percent is None
+    assert c2.band is None
+    assert result.overall is not None
+    assert result.overall.exact == 100
     assert result.outcome == "adherent"
     assert result.applicable == 1
 
@@ -217,9 +223,12 @@ def test_components_and_count_overall() -> None:
         {"1.1": "strong", "2.1": "strong", "2.2": "insufficient", "3.1": "partial"}
     )
     k1, k2 = result.components
-    assert k1.percent is not None and k1.percent.exact == Fraction(600, 9)
-    assert k2.percent is not None and k2.percent.exact == Fraction(100, 3)
-    assert result.overall is not None and result.overall.exact == Fraction(50)
+    assert k1.percent is not None
+    assert k1.percent.exact == Fraction(600, 9)
+    assert k2.percent is not None
+    assert k2.percent.exact == Fraction(100, 3)
+    assert result.overall is not None
+    assert result.overall.exact == Fraction(50)
     lifts = {g.indicator: g.lift for g in result.gaps}
     assert lifts["2.2"] == Fraction(100, 9) / 2
     assert lifts["3.1"] == Fraction(100, 3) / 2
@@ -310,8 +319,10 @@ def test_raising_a_rating_never_lowers_any_score(answers: dict[str, str | None],
     after = MODEL.score({**answers, code: raised})
     for old, new in zip(before.criteria, after.criteria, strict=True):
         if old.percent is not None:
-            assert new.percent is not None and new.percent.exact >= old.percent.exact
-    assert before.overall is not None and after.overall is not None
+            assert new.percent is not None
+            assert new.percent.exact >= old.percent.exact
+    assert before.overall is not None
+    assert after.overall is not None
     assert after.overall.exact >= before.overall.exact
     # The gap promised exactly this lift.
     gap = next(g for g in before.gaps if g.indicator == code)
