@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "weh.core",
     "weh.accounts",
     "weh.registry",
+    "weh.standards",
+    "weh.assessments",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +223,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Request size limits: the API refuses larger bodies with a 413 problem document.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("WEH_MAX_REQUEST_BYTES", 2 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Evidence files: larger uploads are refused with a clear message.
+WEH_MAX_EVIDENCE_BYTES = int(os.environ.get("WEH_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024))
 
 # Security headers. HTTPS-only settings switch on with WEH_HTTPS=1 (behind a TLS-terminating proxy).
 HTTPS = env_bool("WEH_HTTPS", False)

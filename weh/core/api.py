@@ -114,6 +114,7 @@ def build_api() -> NinjaAPI:
             detail=str(exc.detail),
             errors=errors,
             headers=headers,
+            extra=exc.extra,
         )
 
     @api.exception_handler(NinjaValidationError)
@@ -182,10 +183,16 @@ def build_api() -> NinjaAPI:
         )
 
     from weh.accounts.api import router as accounts_router
+    from weh.assessments.api import router as assessments_router
     from weh.registry.api import router as registry_router
+    from weh.standards.api import crosswalk_router
+    from weh.standards.api import router as standards_router
 
     api.add_router("/", accounts_router)
     api.add_router("/subjects", registry_router)
+    api.add_router("/standards", standards_router)
+    api.add_router("/crosswalks", crosswalk_router)
+    api.add_router("/assessments", assessments_router)
     return api
 
 

@@ -20,6 +20,8 @@ class DomainError(Exception):
 
     def __init__(self, detail: Message | None = None) -> None:
         self.detail = detail or self.title
+        # Extra members for the problem document (RFC 9457 allows extensions).
+        self.extra: dict[str, object] = {}
         super().__init__(str(self.detail))
 
 

@@ -32,6 +32,11 @@ SUBJECT_CHANGE = "registry:subject:change"
 SUBJECT_PUBLISH = "registry:subject:publish"
 SUBJECT_DELETE = "registry:subject:delete"
 AUDIT_VIEW = "core:audit:view"
+ASSESSMENT_VIEW = "assessments:assessment:view"
+ASSESSMENT_ADD = "assessments:assessment:add"
+ASSESSMENT_CHANGE = "assessments:assessment:change"
+ASSESSMENT_SUBMIT = "assessments:assessment:submit"
+ASSESSMENT_DELETE = "assessments:assessment:delete"
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(
     {
@@ -49,21 +54,41 @@ ALL_PERMISSIONS: frozenset[str] = frozenset(
         SUBJECT_PUBLISH,
         SUBJECT_DELETE,
         AUDIT_VIEW,
+        ASSESSMENT_VIEW,
+        ASSESSMENT_ADD,
+        ASSESSMENT_CHANGE,
+        ASSESSMENT_SUBMIT,
+        ASSESSMENT_DELETE,
     }
 )
 
 # Anyone, signed in or not, may do these (each model narrows them, e.g. to published subjects).
 PUBLIC_PERMISSIONS: frozenset[str] = frozenset({ORGANISATION_VIEW, SUBJECT_VIEW})
 
-_MEMBER = frozenset({ORGANISATION_VIEW, MEMBERSHIP_VIEW, SUBJECT_VIEW, SUBJECT_VIEW_DRAFT})
+_MEMBER = frozenset(
+    {ORGANISATION_VIEW, MEMBERSHIP_VIEW, SUBJECT_VIEW, SUBJECT_VIEW_DRAFT, ASSESSMENT_VIEW}
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: _MEMBER,
     Role.REVIEWER: _MEMBER,
     Role.FUNDER: _MEMBER,
-    Role.APPLICANT: _MEMBER | {SUBJECT_ADD, SUBJECT_CHANGE, SUBJECT_PUBLISH, SUBJECT_DELETE},
+    Role.APPLICANT: _MEMBER
+    | {
+        SUBJECT_ADD,
+        SUBJECT_CHANGE,
+        SUBJECT_PUBLISH,
+        SUBJECT_DELETE,
+        ASSESSMENT_ADD,
+        ASSESSMENT_CHANGE,
+        ASSESSMENT_SUBMIT,
+        ASSESSMENT_DELETE,
+    },
     Role.SECRETARIAT: ALL_PERMISSIONS,
 }
+
+# Contributors named on an assessment may do these to that assessment, whatever their roles.
+CONTRIBUTOR_PERMISSIONS: frozenset[str] = frozenset({ASSESSMENT_VIEW, ASSESSMENT_CHANGE})
 
 # The secretariat runs the hub: its grants are not limited to its own organisation.
 HUB_WIDE_ROLES: frozenset[Role] = frozenset({Role.SECRETARIAT})

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,7 @@ def problem_response(
     detail: str | None = None,
     errors: Iterable[Mapping[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {
         "type": problem_type(code),
@@ -53,8 +55,12 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = list(errors)
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
+        json.dumps(body, ensure_ascii=False, cls=DjangoJSONEncoder),
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
     for key, value in (headers or {}).items():
         response[key] = value
