@@ -275,7 +275,7 @@ def _check_response(
         clean["rating"] = ""
     threshold = scale.justification_required_above
     if (
-        clean["rating"]
+        clean["rating"] in codes
         and threshold is not None
         and codes.index(clean["rating"]) > codes.index(threshold)
         and not clean["justification"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from weh.core.models import AuditEntry
 
@@ -20,7 +21,8 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     for field in instance._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
             continue
-        values[field.attname] = field.value_from_object(instance)
+        value = field.value_from_object(instance)
+        values[field.attname] = value.name if isinstance(value, FieldFile) else value
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 

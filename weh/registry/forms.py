@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from weh.accounts.models import Organisation
 from weh.core.iso import countries
+from weh.geo.geometry import GeometryError, measure_geometry
+from weh.geo.messages import geometry_error_message
 from weh.registry.models import (
     Ecosystem,
     GovernanceType,
@@ -21,6 +23,23 @@ from weh.registry.services import KIND_FIELDS, SHARED_KIND_FIELDS
 MAX_GEOMETRY_FILE_BYTES = 2 * 1024 * 1024
 GEOMETRY_FILE_TYPES = (".geojson", ".json")
 TRANSLATED_NAME_LANGUAGES = (("fr", _("Name in French")), ("zh", _("Name in Chinese")))
+
+
+def _checked_geometry(value: Any) -> Any:
+    """The parsed GeoJSON, or a field error with the registry's own message.
+
+    The registry service checks the geometry again when it saves; checking it here as well lets
+    the form report a bad shape together with the other field errors rather than only after they
+    are fixed.
+    """
+    if value in (None, "", {}):
+        return None
+    if isinstance(value, dict):
+        try:
+            measure_geometry(value)
+        except GeometryError as error:
+            raise forms.ValidationError(geometry_error_message(error)) from None
+    return value
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -42,7 +61,9 @@ class SubjectForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind of subject"), choices=SubjectKind.choices)
     owner = forms.ModelChoiceField(
-        label=_("Owning organisation"), queryset=Organisation.objects.none()
+        label=_("Owning organisation"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("Choose an organisation"),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
@@ -114,6 +135,11 @@ class SubjectForm(forms.Form):
     def __init__(self, *args: Any, owners: Any, editing: Subject | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
+        if not self.is_bound and "owner" not in self.initial:
+            # Most people register subjects for their one organisation: choose it for them.
+            only = list(owners[:2])
+            if len(only) == 1:
+                self.initial["owner"] = only[0].pk
         for code, label in TRANSLATED_NAME_LANGUAGES:
             self.fields[f"name_{code}"] = forms.CharField(
                 label=label, required=False, max_length=200
@@ -131,20 +157,22 @@ class SubjectForm(forms.Form):
         if upload.size > MAX_GEOMETRY_FILE_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         try:
-            return json.loads(upload.read().decode("utf-8"))
+            value = json.loads(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise forms.ValidationError(_("The file is not valid GeoJSON text.")) from None
+        return _checked_geometry(value)
 
     def clean_geometry(self) -> Any:
         text = self.cleaned_data.get("geometry", "").strip()
         if not text:
             return None
         try:
-            return json.loads(text)
+            value = json.loads(text)
         except ValueError as error:
             raise forms.ValidationError(
                 _("This is not valid JSON (%(reason)s).") % {"reason": error}
             ) from None
+        return _checked_geometry(value)
 
     def service_values(self) -> dict[str, Any]:
         """The cleaned values in the shape the registry service takes."""

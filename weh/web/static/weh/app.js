@@ -21,6 +21,21 @@
     sync();
   }
 
+  // Ask before submitting a form that cannot be undone (e.g. deleting a subject).
+  function confirmForms(root) {
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
+  // After a failed submission, move focus to the error summary so that it is read out first.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  }
+
   function drawMap(root) {
     root.querySelectorAll("[data-map]").forEach(function (el) {
       if (!window.L || el.dataset.drawn) return;
@@ -28,7 +43,11 @@
       if (!source) return;
       var geometry = JSON.parse(source.textContent);
       el.dataset.drawn = "1";
-      var map = L.map(el, { attributionControl: Boolean(el.dataset.tiles) });
+      // No scroll-wheel zoom: scrolling the page over the map must keep scrolling the page.
+      var map = L.map(el, {
+        attributionControl: Boolean(el.dataset.tiles),
+        scrollWheelZoom: false
+      });
       if (el.dataset.tiles) {
         L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
       }
@@ -48,8 +67,8 @@
     });
   }
 
-  function enhance(root) { autosubmit(root); kindFields(root); drawMap(root); }
+  function enhance(root) { autosubmit(root); kindFields(root); confirmForms(root); drawMap(root); }
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); focusErrors(); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
 })();
