@@ -64,7 +64,7 @@ test: install-dev lint typecheck check
 
 messages: $(VENV)/.installed-dev
 	cd weh && ../$(BIN)/weh makemessages -l fr -l zh_Hans --no-obsolete --ignore 'static/*'
-	$(BIN)/python scripts/compile_messages.py
+	cd weh && ../$(BIN)/weh compilemessages -v0
 
 lock: | $(BIN)/python
 	scripts/lock.sh
