@@ -99,9 +99,15 @@ class Gap:
     criterion: str
     rating: str | None
     next_rating: str
-    lift: Fraction
+    lift_numerator: int
+    lift_denominator: int
     blocks: tuple[str, ...]
     """The failing gates this indicator is part of."""
+
+    @property
+    def lift(self) -> Fraction:
+        """Exactly how much the overall value rises if this indicator goes up one rating."""
+        return Fraction(self.lift_numerator, self.lift_denominator)
 
 
 class Result:
@@ -256,6 +262,10 @@ class ScoringModel:
         self.weights = tuple(row[2] for row in rows)
         self.na_allowed = frozenset(row[0] for row in rows if row[3])
         self.indicator_index = {code: i for i, code in enumerate(self.indicator_codes)}
+        self.indicator_names = tuple(
+            (code, self.criterion_codes[ci])
+            for code, ci in zip(self.indicator_codes, self.indicator_criterion, strict=True)
+        )
         bounds = []
         start = 0
         for criterion in criteria:
@@ -263,6 +273,7 @@ class ScoringModel:
             start += len(criterion.indicators)
         self.criterion_bounds = tuple(bounds)
         self._memo: list[dict[tuple[int, ...], _Part]] = [{} for _ in criteria]
+        self._gap_memo: dict[tuple[object, ...], Gap] = {}
 
         self.component_codes: tuple[str, ...] = ()
         self.component_members: tuple[tuple[int, ...], ...] = ()
@@ -482,15 +493,29 @@ class ScoringModel:
         components: tuple[GroupScore, ...],
     ) -> Fraction:
         """Exactly how much the overall value rises when indicator ``index`` gains ``step``."""
+        numerator, denominator = self._lift_terms(index, to, step, criteria, components)
+        return Fraction(numerator, denominator)
+
+    def _lift_terms(
+        self,
+        index: int,
+        to: int,
+        step: int,
+        criteria: tuple[GroupScore, ...],
+        components: tuple[GroupScore, ...],
+        applicable_criteria: int | None = None,
+    ) -> tuple[int, int]:
         method = self.overall_method
         if method == "count":
-            return Fraction(1 if to == self.count_rank else 0)
+            return (1 if to == self.count_rank else 0), 1
         ci = self.indicator_criterion[index]
         if method == "mean_of_criteria":
-            n = sum(1 for c in criteria if c.percent is not None)
-            return Fraction(100 * step, criteria[ci].max_points * n)
+            n = applicable_criteria
+            if n is None:
+                n = sum(1 for c in criteria if c.percent is not None)
+            return 100 * step, criteria[ci].max_points * n
         if method == "percent_of_max":
-            return Fraction(100 * step, sum(c.max_points for c in criteria))
+            return 100 * step, sum(c.max_points for c in criteria)
         # mean_of_components
         members = [
             m
@@ -500,8 +525,8 @@ class ScoringModel:
         n_components = sum(1 for c in components if c.percent is not None)
         if self.component_method == "percent_of_max":
             inner = sum(criteria[m].max_points for m in members)
-            return Fraction(100 * step, inner * n_components)
-        return Fraction(100 * step, criteria[ci].max_points * len(members) * n_components)
+            return 100 * step, inner * n_components
+        return 100 * step, criteria[ci].max_points * len(members) * n_components
 
     def indicator_scores(self, ranks: tuple[int, ...]) -> tuple[IndicatorScore, ...]:
         scores = []
@@ -533,25 +558,47 @@ class ScoringModel:
         criteria: tuple[GroupScore, ...],
         components: tuple[GroupScore, ...],
     ) -> tuple[Gap, ...]:
-        failing: dict[str, list[str]] = {}
+        failing: dict[str, tuple[str, ...]] = {}
         for gate in gates:
             for code in gate.failing:
-                failing.setdefault(code, []).append(gate.code)
+                failing[code] = (*failing.get(code, ()), gate.code)
+        applicable = sum(1 for c in criteria if c.percent is not None)
+        names = self.indicator_names
+        rating_codes = self.rating_codes
+        unanswered = self.unanswered
+        # Under mean_of_criteria a gap depends only on these values: reuse the same object.
+        memo = self._gap_memo if self.overall_method == "mean_of_criteria" else None
         result = []
         for _key, index, rank, to, step in rows:
-            code = self.indicator_codes[index]
-            criterion = self.criterion_codes[self.indicator_criterion[index]]
-            blocks = tuple(failing.get(criterion, ())) + tuple(failing.get(code, ()))
-            result.append(
-                Gap(
-                    code,
-                    criterion,
-                    self.rating_codes[rank] if rank != self.unanswered else None,
-                    self.rating_codes[to],
-                    self._lift(index, to, step, criteria, components),
+            code, criterion = names[index]
+            blocks = (failing.get(criterion, ()) + failing.get(code, ())) if failing else ()
+            if memo is not None:
+                memo_key = (
+                    index,
+                    rank,
+                    criteria[self.indicator_criterion[index]].max_points,
+                    applicable,
                     blocks,
                 )
+                gap = memo.get(memo_key)
+                if gap is not None:
+                    result.append(gap)
+                    continue
+            numerator, denominator = self._lift_terms(
+                index, to, step, criteria, components, applicable
             )
+            gap = Gap(
+                code,
+                criterion,
+                rating_codes[rank] if rank != unanswered else None,
+                rating_codes[to],
+                numerator,
+                denominator,
+                blocks,
+            )
+            if memo is not None:
+                memo[memo_key] = gap
+            result.append(gap)
         return tuple(result)
 
 
