@@ -142,7 +142,7 @@ def test_an_invalid_file_is_named_with_path_and_problem(tmp_path: Path) -> None:
 def test_file_must_sit_at_its_id_and_version(tmp_path: Path) -> None:
     catalog = copy_catalog(tmp_path)
     edit(catalog / "uea" / "2005.yaml", lambda d: d.update(version="2011"))
-    with pytest.raises(CatalogError, match="must be stored as uea/2011.yaml"):
+    with pytest.raises(CatalogError, match=r"must be stored as uea/2011\.yaml"):
         read_catalog(catalog)
 
 
