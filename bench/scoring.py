@@ -19,8 +19,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from weh.standards.definition import parse_standard  # noqa: E402
-from weh.standards.scoring import compile_standard  # noqa: E402
+from weh.standards.definition import parse_standard
+from weh.standards.scoring import compile_standard
 
 CATALOG = Path(__file__).resolve().parent.parent / "weh" / "standards" / "catalog"
 
@@ -41,11 +41,15 @@ def main() -> None:
         {code: rng.choice([*ratings, *ratings, None]) for code in codes} for _ in range(args.count)
     ]
 
-    print(f"IUCN NbS {definition.version}: {len(codes)} indicators, "
-          f"{len(definition.all_criteria())} criteria; {args.count:,} assessments; one core")
+    print(
+        f"IUCN NbS {definition.version}: {len(codes)} indicators, "
+        f"{len(definition.all_criteria())} criteria; {args.count:,} assessments; one core"
+    )
     print(f"{'run':44} {'seconds':>8} {'assessments/s':>14} {'vs target':>10}")
-    for label, with_gaps in (("score (percentages, bands, gates, outcome)", False),
-                             ("score + ordered gaps with exact lifts", True)):
+    for label, with_gaps in (
+        ("score (percentages, bands, gates, outcome)", False),
+        ("score + ordered gaps with exact lifts", True),
+    ):
         model = compile_standard(definition)  # fresh model: memo starts empty in each run
         started = time.perf_counter()
         for answers in random_set:
