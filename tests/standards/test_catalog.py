@@ -55,8 +55,12 @@ def test_nbs_outcomes_follow_the_adherence_gate() -> None:
     model = compile_standard(nbs)
     strong = dict.fromkeys(model.indicator_codes, "strong")
     assert model.score(strong).outcome == "adherent"
-    one_criterion_low = {**strong, "1.1": "insufficient", "1.2": "insufficient",
-                         "1.3": "insufficient"}
+    one_criterion_low = {
+        **strong,
+        "1.1": "insufficient",
+        "1.2": "insufficient",
+        "1.3": "insufficient",
+    }
     result = model.score(one_criterion_low)
     assert result.outcome == "not_adherent"
     assert result.gates[0].failing == ("C1",)
@@ -69,11 +73,18 @@ def test_uea_stars_count_achieved_actions() -> None:
 
     model = compile_standard(uea)
     codes = model.indicator_codes
-    for achieved, stars in ((21, "three_stars"), (18, "three_stars"), (17, "two_stars"),
-                            (12, "two_stars"), (11, "one_star"), (8, "one_star"),
-                            (7, "participating")):
-        answers = {code: ("achieved" if i < achieved else "in_progress")
-                   for i, code in enumerate(codes)}
+    for achieved, stars in (
+        (21, "three_stars"),
+        (18, "three_stars"),
+        (17, "two_stars"),
+        (12, "two_stars"),
+        (11, "one_star"),
+        (8, "one_star"),
+        (7, "participating"),
+    ):
+        answers = {
+            code: ("achieved" if i < achieved else "in_progress") for i, code in enumerate(codes)
+        }
         assert model.score(answers).outcome == stars, achieved
     assert NOT_APPLICABLE  # the scale of the Accords has no N/A; nothing to check beyond this
 
@@ -81,7 +92,11 @@ def test_uea_stars_count_achieved_actions() -> None:
 def test_loading_is_idempotent() -> None:
     first = load_catalog()
     assert sorted(first.created) == [
-        "iucn-green-list@1.1", "iucn-nbs@1.0", "uea@2005", "weh-framework@1.0"]
+        "iucn-green-list@1.1",
+        "iucn-nbs@1.0",
+        "uea@2005",
+        "weh-framework@1.0",
+    ]
     count = Indicator.objects.count()
     second = load_catalog()
     assert second.created == []
@@ -129,8 +144,10 @@ def test_a_used_version_is_immutable(tmp_path: Path, applicant, organisation) ->
 
 def test_an_invalid_file_is_named_with_path_and_problem(tmp_path: Path) -> None:
     catalog = copy_catalog(tmp_path)
-    edit(catalog / "iucn-nbs" / "1.0.yaml",
-         lambda d: d["criteria"][1]["indicators"][0].update(weight=0))
+    edit(
+        catalog / "iucn-nbs" / "1.0.yaml",
+        lambda d: d["criteria"][1]["indicators"][0].update(weight=0),
+    )
     with pytest.raises(CatalogError) as caught:
         read_catalog(catalog)
     message = str(caught.value)
@@ -148,8 +165,10 @@ def test_file_must_sit_at_its_id_and_version(tmp_path: Path) -> None:
 
 def test_crosswalk_to_unknown_indicator_is_refused(tmp_path: Path) -> None:
     catalog = copy_catalog(tmp_path)
-    edit(catalog / "crosswalks" / "weh-framework-to-uea.yaml",
-         lambda d: d["links"][0].update(target="A99"))
+    edit(
+        catalog / "crosswalks" / "weh-framework-to-uea.yaml",
+        lambda d: d["links"][0].update(target="A99"),
+    )
     with pytest.raises(CatalogError, match=r"links\[0\]\.target.*'A99' is not an indicator"):
         read_catalog(catalog)
 

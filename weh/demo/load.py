@@ -10,8 +10,10 @@ from django.db import transaction
 
 from weh.accounts import services as accounts_services
 from weh.accounts.models import Membership, Organisation, User
+from weh.demo.assessments import load_demo_assessments
 from weh.registry import services as registry_services
 from weh.registry.models import Subject
+from weh.standards.services import load_catalog
 
 DATA_FILE = Path(__file__).with_name("registry.yaml")
 
@@ -27,7 +29,7 @@ def demo_loaded() -> bool:
 
 @transaction.atomic
 def load_demo(path: Path = DATA_FILE) -> dict[str, int]:
-    """Create the demo organisations, users, memberships and subjects. Returns counts."""
+    """Create the demo organisations, users, memberships, subjects and assessments; count them."""
     data = read_demo_data(path)
     admin_spec = next(u for u in data["users"] if u.get("staff"))
     admin = _user(admin_spec)
@@ -69,11 +71,14 @@ def load_demo(path: Path = DATA_FILE) -> dict[str, int]:
         if spec.get("published"):
             registry_services.publish_subject(actor=admin, subject_id=subject.pk)
         subjects += 1
+    load_catalog()
+    assessments = load_demo_assessments(admin)
     return {
         "organisations": len(orgs),
         "users": users,
         "memberships": Membership.objects.count(),
         "subjects": subjects,
+        "assessments": assessments,
     }
 
 

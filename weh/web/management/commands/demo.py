@@ -8,7 +8,7 @@ from weh.demo.load import demo_loaded, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo data set (organisations, users for each role, subjects)."
+    help = "Load the demo data set: organisations, users for each role, subjects, assessments."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo loaded: {organisations} organisations, {users} users, "
-                "{memberships} memberships, {subjects} subjects.".format(**counts)
+                "{memberships} memberships, {subjects} subjects, "
+                "{assessments} assessments.".format(**counts)
             )
         )
