@@ -165,3 +165,35 @@ def test_language_switch_to_french(organisation) -> None:  # type: ignore[no-unt
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     html = client.get("/").content.decode()
     assert '<html lang="fr"' in html
+
+
+def test_admin_is_for_staff_only(applicant, organisation) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    SubjectFactory(owner=organisation, name="Hallasan")
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    page = signed_in(staff).get("/admin/registry/subject/").content.decode()
+    assert "Hallasan" in page
+    refused = signed_in(applicant).get("/admin/registry/subject/")
+    assert refused.status_code == 302
+    assert refused["Location"].startswith("/admin/login/")
+
+
+def test_admin_changes_are_audited(organisation) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+    from weh.core.models import AuditEntry
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    signed_in(staff).post(
+        f"/admin/accounts/organisation/{organisation.pk}/change/",
+        {"name": "Jeju Province", "acronym": "", "type": organisation.type, "country": "KR",
+         "website": "", "description": "", "memberships-TOTAL_FORMS": "0",
+         "memberships-INITIAL_FORMS": "0", "memberships-MIN_NUM_FORMS": "0",
+         "memberships-MAX_NUM_FORMS": "1000"},
+    )
+    organisation.refresh_from_db()
+    assert organisation.name == "Jeju Province"
+    entry = AuditEntry.objects.get(action="admin-update")
+    assert entry.before["name"] == "Jeju Special Self-Governing Province"
+    assert entry.after["name"] == "Jeju Province"
+    assert entry.actor == staff
