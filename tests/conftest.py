@@ -25,3 +25,11 @@ def _media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     # Argon2 is the production hasher (tests/accounts checks it); tests need thousands of hashes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    # A request in another language leaves that language active in the thread; start afresh.
+    from django.utils import translation
+
+    translation.activate("en")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("weh.assessments.urls")),
     path("", include("weh.web.urls")),
 ]
 if settings.DEBUG:

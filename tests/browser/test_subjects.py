@@ -109,7 +109,7 @@ def test_applicant_registers_a_protected_area_from_pasted_geojson(  # type: igno
     # The owner may act on their draft.
     actions = page.locator(".actions")
     expect(actions.get_by_role("button")).to_have_text(
-        ["Edit", "Publish in the registry", "Delete"]
+        ["Assess against a standard", "Edit", "Publish in the registry", "Delete"]
     )
 
     # Leaflet drew the polygon as one SVG path inside the map.

@@ -186,10 +186,18 @@ def test_admin_changes_are_audited(organisation) -> None:  # type: ignore[no-unt
     staff = UserFactory(is_staff=True, is_superuser=True)
     signed_in(staff).post(
         f"/admin/accounts/organisation/{organisation.pk}/change/",
-        {"name": "Jeju Province", "acronym": "", "type": organisation.type, "country": "KR",
-         "website": "", "description": "", "memberships-TOTAL_FORMS": "0",
-         "memberships-INITIAL_FORMS": "0", "memberships-MIN_NUM_FORMS": "0",
-         "memberships-MAX_NUM_FORMS": "1000"},
+        {
+            "name": "Jeju Province",
+            "acronym": "",
+            "type": organisation.type,
+            "country": "KR",
+            "website": "",
+            "description": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
     )
     organisation.refresh_from_db()
     assert organisation.name == "Jeju Province"

@@ -18,7 +18,7 @@ def entries(path: Path) -> list[tuple[str, list[str]]]:
     msgid: str | None = None
     strs: list[str] = []
     current: str | None = None
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("msgid "):
             if msgid is not None:
                 found.append((msgid, strs))

@@ -61,3 +61,8 @@ def my_organisations(*, user: User) -> QuerySet[Organisation]:
 
 def list_api_tokens(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def find_active_user(username: str) -> User | None:
+    """An active user by username, case-insensitively (to name contributors and members)."""
+    return User.objects.filter(username__iexact=username.strip(), is_active=True).first()

@@ -39,7 +39,12 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
     return render(
         request,
         "accounts/organisation_detail.html",
-        {"organisation": organisation, "members": members, "subjects": subjects[:200]},
+        {
+            "organisation": organisation,
+            "members": members,
+            "subjects": subjects[:200],
+            "can_see_assessments": grants.allows(policy.ASSESSMENT_VIEW, organisation.pk),
+        },
     )
 
 

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from weh.accounts.models import User
 from weh.assessments import workflow
-from weh.assessments.models import Assessment, Evidence, Response
+from weh.assessments.models import Assessment, Contributor, Evidence, Response, ResponseRevision
 from weh.core import policy
 from weh.core.errors import NotFound
 from weh.core.permissions import get_for, grants_for
@@ -296,3 +296,31 @@ def subject_assessment_counts(subject_ids: list[int], user: Viewer) -> dict[int,
         .annotate(n=Count("id"))
     )
     return {row["subject_id"]: row["n"] for row in rows}
+
+
+def contributors_of(assessment: Assessment) -> QuerySet[Contributor]:
+    return assessment.contributors.select_related("user").order_by("user__username")
+
+
+def response_of(assessment: Assessment, code: str) -> Response | None:
+    """One response with its indicator and evidence (for re-rendering one indicator)."""
+    return (
+        assessment.responses.select_related("indicator", "updated_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
+        .filter(indicator__code=code)
+        .first()
+    )
+
+
+def response_history(
+    *, user: Viewer, assessment_id: int, indicator: str
+) -> QuerySet[ResponseRevision]:
+    """Every saved version of one answer, newest first (for those who may see the assessment)."""
+    assessment = get_assessment(user=user, assessment_id=assessment_id)
+    return (
+        ResponseRevision.objects.filter(
+            response__assessment=assessment, response__indicator__code=indicator
+        )
+        .select_related("changed_by")
+        .order_by("-version")
+    )

@@ -301,26 +301,32 @@ def _rating_label(definition: Any, code: str) -> str:
     return code
 
 
-def _write_response(
-    actor: User, response: Response, clean: Mapping[str, Any], expected_version: int | None
-) -> None:
-    if expected_version is not None and expected_version != response.version:
-        who = response.updated_by.get_username() if response.updated_by else "?"
-        conflict = ResponseConflict(
-            _(
-                "%(who)s saved indicator %(code)s while you were editing it (version %(theirs)d, "
-                "you started from %(yours)d). Their answer is shown; merge your changes and save "
-                "again."
-            )
-            % {
-                "who": who,
-                "code": response.indicator.code,
-                "theirs": response.version,
-                "yours": expected_version,
-            }
+def _check_version(response: Response, expected_version: int | None) -> None:
+    """Refuse to overwrite a save made since the editor loaded ``expected_version``."""
+    if expected_version is None or expected_version == response.version:
+        return
+    who = response.updated_by.get_username() if response.updated_by else "?"
+    conflict = ResponseConflict(
+        _(
+            "%(who)s saved indicator %(code)s while you were editing it (version %(theirs)d, "
+            "you started from %(yours)d). Their answer is shown; merge your changes and save "
+            "again."
         )
-        conflict.extra = {"current": response_state(response)}
-        raise conflict
+        % {
+            "who": who,
+            "code": response.indicator.code,
+            "theirs": response.version,
+            "yours": expected_version,
+        }
+    )
+    conflict.extra = {"current": response_state(response)}
+    raise conflict
+
+
+def _write_response(actor: User, response: Response, clean: Mapping[str, Any]) -> bool:
+    """Write the cleaned values as a new version; False (and no write) when nothing changed."""
+    if all(getattr(response, key) == value for key, value in clean.items()):
+        return False
     before = {k: getattr(response, k) for k in clean} | {"version": response.version}
     for key, value in clean.items():
         setattr(response, key, value)
@@ -346,6 +352,7 @@ def _write_response(
         before=before,
         after={k: getattr(response, k) for k in clean} | {"version": response.version},
     )
+    return True
 
 
 def response_state(response: Response) -> dict[str, Any]:
@@ -388,9 +395,10 @@ def save_response(
     assessment = _assessment_for(actor, assessment_id, policy.ASSESSMENT_CHANGE)
     _editable(assessment)
     response = _locked_response(assessment, indicator)
+    _check_version(response, expected_version)
     clean = _check_response(assessment, response, values)
-    _write_response(actor, response, clean, expected_version)
-    rescore(assessment)
+    if _write_response(actor, response, clean):
+        rescore(assessment)
     return response
 
 
@@ -415,18 +423,19 @@ def save_responses(
         except NotFound as missing:
             errors[f"responses[{index}].indicator"] = [str(missing.detail)]
             continue
+        _check_version(response, item.get("version"))
         try:
             clean = _check_response(assessment, response, item, f"responses[{index}].")
         except ValidationFailed as invalid:
             errors.update(invalid.errors)
             continue
-        prepared.append((response, clean, item.get("version")))
+        prepared.append((response, clean))
     if errors:
         raise ValidationFailed(errors)
-    for response, clean, version in prepared:
-        _write_response(actor, response, clean, version)
-    rescore(assessment)
-    return [response for response, _clean, _version in prepared]
+    changed = [_write_response(actor, response, clean) for response, clean in prepared]
+    if any(changed):
+        rescore(assessment)
+    return [response for response, _clean in prepared]
 
 
 @transaction.atomic
@@ -449,7 +458,7 @@ def confirm_suggestion(*, actor: User, assessment_id: int, indicator: str) -> Re
         response,
         {"rating": suggestion["rating"], "justification": justification, "not_applicable": False},
     )
-    _write_response(actor, response, clean, None)
+    _write_response(actor, response, clean)
     response.suggestion_state = SuggestionState.CONFIRMED
     response.save(update_fields=["suggestion_state"])
     source = Response.objects.filter(pk=suggestion.get("from_response")).first()

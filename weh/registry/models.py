@@ -158,6 +158,9 @@ class Subject(models.Model):
             models.Index(fields=["country", "name"]),
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["owner", "name"]),
+            # The list's commonest filter (country and kind, published for the public): counted
+            # from the index alone, and its first page read in order without a sort.
+            models.Index(fields=["country", "kind", "status", "name"]),
         ]
 
     def __str__(self) -> str:

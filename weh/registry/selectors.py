@@ -53,6 +53,7 @@ def subject_actions(*, user: User | AnonymousUser, subject: Subject) -> dict[str
         "change": grants.allows(policy.SUBJECT_CHANGE, subject.owner_id),
         "publish": grants.allows(policy.SUBJECT_PUBLISH, subject.owner_id),
         "delete": grants.allows(policy.SUBJECT_DELETE, subject.owner_id),
+        "assess": grants.allows(policy.ASSESSMENT_ADD, subject.owner_id),
     }
 
 
