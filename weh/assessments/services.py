@@ -59,8 +59,12 @@ EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
 
 
 def _assessment_for(actor: Any, assessment_id: int, permission: str) -> Assessment:
+    # Locked for the transaction: saves to one assessment queue up, so that each rescore sees
+    # every answer committed before it and the stored figures are never stale.
     return get_for(
-        Assessment.objects.select_related("standard_version", "subject"),
+        Assessment.objects.select_for_update(of=("self",)).select_related(
+            "standard_version", "subject"
+        ),
         actor,
         permission,
         view_permission=policy.ASSESSMENT_VIEW,
@@ -370,7 +374,7 @@ def response_state(response: Response) -> dict[str, Any]:
 
 def _locked_response(assessment: Assessment, indicator_code: str) -> Response:
     response = (
-        Response.objects.select_for_update()
+        Response.objects.select_for_update(of=("self",))
         .select_related("indicator", "updated_by")
         .filter(assessment=assessment, indicator__code=indicator_code)
         .first()
