@@ -33,3 +33,22 @@ def _english() -> None:
     from django.utils import translation
 
     translation.activate("en")
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """One Chromium per test process, shared by every browser test (Playwright allows one)."""
+    from tests.chromium import chromium
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # (and the database flush after each test) are synchronous on purpose.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with chromium() as launched:
+            yield launched
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

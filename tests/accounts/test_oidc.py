@@ -20,23 +20,13 @@ import requests
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings as django_settings
 from oidc_provider_mock import run_server_in_thread
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from weh.accounts.models import User
 
 # authlib (inside the mock provider) warns about its own API on every token it signs.
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
 
-CHROMIUM = os.environ.get("WEH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 15_000
 
 PROVIDER_ID = "mockidp"
@@ -114,29 +104,6 @@ def oidc_settings(settings, oidc_provider: Provider, oidc_client: Client) -> Pro
         }
     }
     return oidc_provider
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (run `make browser`)")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes (and
-    # the database flush after each test) are synchronous on purpose.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _loopback_only(route: Route) -> None:

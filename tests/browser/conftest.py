@@ -7,29 +7,15 @@ rows while the live server thread serves the browser).
 
 from __future__ import annotations
 
-import os
 import re
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
 
 from tests.factories import PASSWORD
 
-CHROMIUM = os.environ.get("WEH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -53,21 +39,6 @@ class PageLog:
 
     def csp_violations(self) -> list[str]:
         return [text for text in self.texts() if "Content Security Policy" in text]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (run `make browser`)")
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
 
 
 @pytest.fixture
