@@ -142,7 +142,7 @@ class Result:
         overall_band: str | None,
         gates: tuple[GateResult, ...],
         outcome: str,
-        gap_rows: list[tuple[float, int, int, int, int]],
+        gap_rows: list[_GapRow],
         answered: int,
         applicable: int,
     ) -> None:
@@ -225,7 +225,8 @@ NA_RANK: Final = -1
 
 # A criterion's memoised part: its GroupScore, band rank (None when not applicable), answered and
 # applicable counts, and its gap rows (key, indicator index, from rank, to rank, weighted step).
-_Part = tuple[GroupScore, int | None, int, int, tuple[tuple[float, int, int, int, int], ...]]
+_GapRow = tuple[float, int, int, int, int, "Gap | None"]
+_Part = tuple[GroupScore, int | None, int, int, tuple[_GapRow, ...]]
 
 
 class ScoringModel:
@@ -423,8 +424,34 @@ class ScoringModel:
         # Within mean_of_criteria, a gap's lift is 100 * step / (maximum * n): n is common to all
         # gaps of one assessment, so step / maximum orders them (a correctly rounded division,
         # so equal fractions give equal keys).
-        rows = tuple((-step / maximum, index, rank, to, step) for index, rank, to, step in gaps)
+        # Each row also carries its gap as it reads when every criterion applies and no gate
+        # concerns it (the common case), built once here so that reading the gaps costs little.
+        rows = tuple(
+            (
+                -step / maximum,
+                index,
+                rank,
+                to,
+                step,
+                self._plain_gap(index, rank, to, 100 * step, maximum * len(self.criterion_codes))
+                if self.overall_method == "mean_of_criteria"
+                else None,
+            )
+            for index, rank, to, step in gaps
+        )
         return group, self.band_rank[band], answered, applicable, rows
+
+    def _plain_gap(self, index: int, rank: int, to: int, numerator: int, denominator: int) -> Gap:
+        code, criterion = self.indicator_names[index]
+        return Gap(
+            code,
+            criterion,
+            self.rating_codes[rank] if rank != self.unanswered else None,
+            self.rating_codes[to],
+            numerator,
+            denominator,
+            (),
+        )
 
     def _components(self, criteria: tuple[GroupScore, ...]) -> tuple[GroupScore, ...]:
         result = []
@@ -470,7 +497,7 @@ class ScoringModel:
         parts: list[_Part],
         criteria: tuple[GroupScore, ...],
         components: tuple[GroupScore, ...],
-    ) -> list[tuple[float, int, int, int, int]]:
+    ) -> list[_GapRow]:
         """Every gap as (order key, indicator index, from rank, to rank, weighted step), sorted
         by lift (largest first) then position in the standard."""
         if self.overall_method == "mean_of_criteria":
@@ -478,9 +505,9 @@ class ScoringModel:
         else:
             rows = []
             for part in parts:
-                for _key, index, rank, to, step in part[4]:
+                for _key, index, rank, to, step, _plain in part[4]:
                     lift = self._lift(index, to, step, criteria, components)
-                    rows.append((-float(lift), index, rank, to, step))
+                    rows.append((-float(lift), index, rank, to, step, None))
         rows.sort()
         return rows
 
@@ -553,7 +580,7 @@ class ScoringModel:
 
     def gaps(
         self,
-        rows: list[tuple[float, int, int, int, int]],
+        rows: list[_GapRow],
         gates: tuple[GateResult, ...],
         criteria: tuple[GroupScore, ...],
         components: tuple[GroupScore, ...],
@@ -563,14 +590,23 @@ class ScoringModel:
             for code in gate.failing:
                 failing[code] = (*failing.get(code, ()), gate.code)
         applicable = sum(1 for c in criteria if c.percent is not None)
+        every_criterion = applicable == len(self.criterion_codes)
         names = self.indicator_names
         rating_codes = self.rating_codes
         unanswered = self.unanswered
         # Under mean_of_criteria a gap depends only on these values: reuse the same object.
         memo = self._gap_memo if self.overall_method == "mean_of_criteria" else None
         result = []
-        for _key, index, rank, to, step in rows:
+        for _key, index, rank, to, step, plain in rows:
             code, criterion = names[index]
+            if (
+                plain is not None
+                and every_criterion
+                and criterion not in failing
+                and code not in failing
+            ):
+                result.append(plain)
+                continue
             blocks = (failing.get(criterion, ()) + failing.get(code, ())) if failing else ()
             if memo is not None:
                 memo_key = (
