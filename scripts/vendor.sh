@@ -17,4 +17,6 @@ cp "$work/htmx.org-$HTMX/package/dist/htmx.min.js" "$work/htmx.org-$HTMX/package
 cp "$work/leaflet-$LEAFLET/package/dist/leaflet.js" "$work/leaflet-$LEAFLET/package/dist/leaflet.css" \
    "$work/leaflet-$LEAFLET/package/LICENSE" "$dest/leaflet/"
 cp "$work/leaflet-$LEAFLET/package/dist/images/"* "$dest/leaflet/images/"
+# Source maps are not shipped: drop the references so the hashed static storage finds every file.
+sed -i '/^\/\/# sourceMappingURL=/d' "$dest/leaflet/leaflet.js" "$dest/htmx/htmx.min.js"
 echo "vendored pico $PICO, htmx $HTMX, leaflet $LEAFLET into $dest"
