@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -100,3 +102,19 @@ def test_query_count_does_not_grow_with_page_size(organisation, applicant, signe
     assert counts[0] == counts[1] == counts[2]
     # anonymous: count + page; signed in: + session + user + memberships.
     assert counts[0] == (5 if signed_in else 2)
+
+
+def test_list_rows_match_the_published_schema(registry) -> None:  # type: ignore[no-untyped-def]
+    """The list renders its rows without re-validating them; they must still fit the schema."""
+    from weh.registry.api import SubjectSummary
+
+    rows = Client().get("/api/v1/subjects?limit=200").json()["results"]
+    assert rows
+    for row in rows:
+        assert list(row) == list(SubjectSummary.model_fields)
+        validated = SubjectSummary.model_validate(row).model_dump(mode="json")
+        # Django's encoder writes milliseconds, pydantic microseconds: compare the instants.
+        assert datetime.fromisoformat(validated.pop("updated_at")) == datetime.fromisoformat(
+            row.pop("updated_at")
+        )
+        assert validated == row
