@@ -42,6 +42,7 @@ migrate: install $(WEH_VAR_DIR)/secret_key
 	$(BIN)/weh migrate --noinput -v0
 
 demo: migrate
+	$(BIN)/weh standards load
 	$(BIN)/weh demo --if-empty
 
 run: demo
