@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -521,6 +522,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [_list_row(a) for a in page],
             "status": status,
+            "status_query": urlencode({"status": status}) if status else "",
             "statuses": AssessmentStatus.choices,
             "portfolios": portfolios,
             "assessable": _assessable_subjects(request),
