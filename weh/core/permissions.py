@@ -57,8 +57,8 @@ def grants_for(user: User | AnonymousUser | None) -> Grants:
     roles: dict[int, set[policy.Role]] = {}
     hub_wide = bool(user.is_superuser or user.is_staff)
     # No ordering: the default one joins organisations to sort by name, which grants need not.
-    for org_id, role in Membership.objects.filter(user_id=user.pk).order_by().values_list(
-        "organisation_id", "role"
+    for org_id, role in (
+        Membership.objects.filter(user_id=user.pk).order_by().values_list("organisation_id", "role")
     ):
         roles.setdefault(org_id, set()).add(policy.Role(role))
         hub_wide = hub_wide or policy.is_hub_wide(role)
