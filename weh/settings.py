@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "weh.registry",
     "weh.standards",
     "weh.assessments",
+    "weh.review",
+    "weh.notifications",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +251,41 @@ WEH_API_PAGE_SIZE_MAX = 200
 # Optional raster tiles for maps (none by default: maps draw the geometry on a plain background).
 WEH_MAP_TILE_URL = os.environ.get("WEH_MAP_TILE_URL", "")
 WEH_MAP_TILE_ATTRIBUTION = os.environ.get("WEH_MAP_TILE_ATTRIBUTION", "")
+
+# E-mail: the console in development, SMTP when WEH_EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("WEH_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("WEH_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("WEH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("WEH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("WEH_EMAIL_TLS", True)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("WEH_EMAIL_FROM", "WEH <noreply@localhost>")
+
+# The public address of this hub, for links in e-mails, certificates and QR codes.
+WEH_SITE_URL = os.environ.get("WEH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (expiry, notices, checkpoint signing): run inline unless a Redis queue is named.
+TASK_QUEUE_URL = os.environ.get("WEH_TASK_QUEUE_URL", "")
+if TASK_QUEUE_URL.startswith("redis://"):
+    INSTALLED_APPS += ["django_rq", "django_tasks", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASK_QUEUE_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    INSTALLED_APPS += ["django_tasks"]
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Ed25519 key that signs recognition certificates: base64 of the 32-byte private key, or a file
+# holding it. Development generates the file on first use; production refuses to sign without one.
+WEH_CERTIFICATE_KEY = os.environ.get("WEH_CERTIFICATE_KEY", "")
+WEH_CERTIFICATE_KEY_FILE = Path(
+    os.environ.get("WEH_CERTIFICATE_KEY_FILE", VAR_DIR / "certificate_key")
+)
+# The issuer name written in certificates and published with the key.
+WEH_CERTIFICATE_ISSUER = os.environ.get("WEH_CERTIFICATE_ISSUER", "weh.localhost")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("weh.assessments.urls")),
+    path("", include("weh.review.urls")),
+    path("", include("weh.notifications.urls")),
     path("", include("weh.web.urls")),
 ]
 if settings.DEBUG:
