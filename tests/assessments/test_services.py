@@ -15,6 +15,7 @@ from weh.assessments.models import Assessment, Evidence, Response, ResponseRevis
 from weh.core.errors import Conflict, PermissionDenied, ValidationFailed
 from weh.core.models import AuditEntry
 from weh.registry.models import SubjectKind
+from weh.review import services as review_services
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +286,7 @@ def test_ratings_map_across_scales_without_overstating(applicant, catalog, organ
 def test_submit_requires_every_indicator(applicant, jeju) -> None:  # type: ignore[no-untyped-def]
     assessment = start(applicant, jeju, "uea@2005")
     with pytest.raises(ValidationFailed) as caught:
-        services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
+        review_services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
     assert "Still open: A1, A2, A3" in caught.value.errors["responses"][0]
     services.save_responses(
         actor=applicant,
@@ -295,11 +296,11 @@ def test_submit_requires_every_indicator(applicant, jeju) -> None:  # type: igno
             for i in range(1, 22)
         ],
     )
-    submitted = services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
+    submitted = review_services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
     assert submitted.status == "submitted"
     assert submitted.outcome == "three_stars"
     with pytest.raises(Conflict, match="cannot be submitted"):
-        services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
+        review_services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
     with pytest.raises(Conflict, match="only while it is a draft or returned"):
         answer(applicant, assessment, "A1", "in_progress")
 
@@ -309,4 +310,4 @@ def test_contributor_from_elsewhere_may_edit_but_not_submit(applicant, outsider,
     services.add_contributor(actor=applicant, assessment_id=assessment.pk, user_id=outsider.pk)
     answer(outsider, assessment, "A1", "achieved")
     with pytest.raises(PermissionDenied):
-        services.submit_assessment(actor=outsider, assessment_id=assessment.pk)
+        review_services.submit_assessment(actor=outsider, assessment_id=assessment.pk)

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from weh.assessments import selectors, services
 from weh.core.api_paging import Page, paginate
+from weh.review import services as review_services
 
 router = Router(tags=["assessments"])
 
@@ -318,4 +319,6 @@ def confirm_suggestion(  # type: ignore[no-untyped-def]
 
 @router.post("/{assessment_id}/submit", response=AssessmentSummary, summary="Submit")
 def submit(request: HttpRequest, assessment_id: int):  # type: ignore[no-untyped-def]
-    return _summary(services.submit_assessment(actor=request.user, assessment_id=assessment_id))
+    return _summary(
+        review_services.submit_assessment(actor=request.user, assessment_id=assessment_id)
+    )

@@ -20,18 +20,27 @@ class AssessmentStatus(models.TextChoices):
     RETURNED = State.RETURNED.value, _("Returned")
     RECOGNISED = State.RECOGNISED.value, _("Recognised")
     DECLINED = State.DECLINED.value, _("Declined")
+    WITHDRAWN = State.WITHDRAWN.value, _("Withdrawn")
     EXPIRED = State.EXPIRED.value, _("Expired")
+    SUSPENDED = State.SUSPENDED.value, _("Suspended")
 
 
 class AssessmentQuerySet(RestrictedQuerySet):
     owner_field = "owner_id"
 
     def personal_q(self, user_id: int, permission: str) -> Q | None:
+        found: Q | None = None
         if permission in policy.CONTRIBUTOR_PERMISSIONS:
             # A subquery, not a join: each assessment must come once (and stay lockable).
             named = Contributor.objects.filter(user_id=user_id).values("assessment_id")
-            return Q(coordinator_id=user_id) | Q(pk__in=named)
-        return None
+            found = Q(coordinator_id=user_id) | Q(pk__in=named)
+        if permission == policy.ASSESSMENT_VIEW:
+            # Reviewers read the assessments they were assigned to (and did not leave).
+            from weh.review.models import ReviewAssignment
+
+            reviewing = ReviewAssignment.objects.active().filter(reviewer_id=user_id)
+            found = (found or Q()) | Q(pk__in=reviewing.values("assessment_id"))
+        return found
 
 
 class Assessment(models.Model):

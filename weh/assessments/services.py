@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weh.accounts.models import User
@@ -327,7 +326,7 @@ def _check_version(response: Response, expected_version: int | None) -> None:
     raise conflict
 
 
-def _write_response(actor: User, response: Response, clean: Mapping[str, Any]) -> bool:
+def record_answer(actor: User, response: Response, clean: Mapping[str, Any]) -> bool:
     """Write the cleaned values as a new version; False (and no write) when nothing changed."""
     if all(getattr(response, key) == value for key, value in clean.items()):
         return False
@@ -401,7 +400,7 @@ def save_response(
     response = _locked_response(assessment, indicator)
     _check_version(response, expected_version)
     clean = _check_response(assessment, response, values)
-    if _write_response(actor, response, clean):
+    if record_answer(actor, response, clean):
         rescore(assessment)
     return response
 
@@ -436,7 +435,7 @@ def save_responses(
         prepared.append((response, clean))
     if errors:
         raise ValidationFailed(errors)
-    changed = [_write_response(actor, response, clean) for response, clean in prepared]
+    changed = [record_answer(actor, response, clean) for response, clean in prepared]
     if any(changed):
         rescore(assessment)
     return [response for response, _clean in prepared]
@@ -462,7 +461,7 @@ def confirm_suggestion(*, actor: User, assessment_id: int, indicator: str) -> Re
         response,
         {"rating": suggestion["rating"], "justification": justification, "not_applicable": False},
     )
-    _write_response(actor, response, clean)
+    record_answer(actor, response, clean)
     response.suggestion_state = SuggestionState.CONFIRMED
     response.save(update_fields=["suggestion_state"])
     source = Response.objects.filter(pk=suggestion.get("from_response")).first()
@@ -535,14 +534,8 @@ def _sniff(name: str, head: bytes) -> str:
     return content_type
 
 
-@transaction.atomic
-def add_evidence_file(
-    *, actor: User, assessment_id: int, indicator: str, upload: Any, title: str = ""
-) -> Evidence:
-    """Attach an uploaded file to an indicator's answer (type- and size-checked, hashed)."""
-    assessment = _assessment_for(actor, assessment_id, policy.ASSESSMENT_CHANGE)
-    _editable(assessment)
-    response = _locked_response(assessment, indicator)
+def check_upload(upload: Any) -> tuple[str, str]:
+    """Check an uploaded file's size and type; its content type and SHA-256 (file rewound)."""
     limit = settings.WEH_MAX_EVIDENCE_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationFailed(
@@ -551,13 +544,24 @@ def add_evidence_file(
     if upload.size == 0:
         raise ValidationFailed({"file": [_("The file is empty.")]})
     upload.seek(0)
-    head = upload.read(2048)
-    content_type = _sniff(upload.name or "", head)
+    content_type = _sniff(upload.name or "", upload.read(2048))
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    return content_type, digest.hexdigest()
+
+
+@transaction.atomic
+def add_evidence_file(
+    *, actor: User, assessment_id: int, indicator: str, upload: Any, title: str = ""
+) -> Evidence:
+    """Attach an uploaded file to an indicator's answer (type- and size-checked, hashed)."""
+    assessment = _assessment_for(actor, assessment_id, policy.ASSESSMENT_CHANGE)
+    _editable(assessment)
+    response = _locked_response(assessment, indicator)
+    content_type, sha256 = check_upload(upload)
     evidence = Evidence(
         response=response,
         kind=EvidenceKind.FILE,
@@ -565,7 +569,7 @@ def add_evidence_file(
         original_name=(upload.name or "")[-255:],
         content_type=content_type,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         added_by=actor,
     )
     existing = Evidence.objects.filter(sha256=evidence.sha256).exclude(file="").first()
@@ -639,49 +643,3 @@ def add_contributor(*, actor: User, assessment_id: int, user_id: int) -> Contrib
         after={"user": user.get_username()},
     )
     return contributor
-
-
-@transaction.atomic
-def submit_assessment(*, actor: User, assessment_id: int) -> Assessment:
-    """Submit a complete self-assessment (draft or returned → submitted)."""
-    assessment = get_for(
-        Assessment.objects.select_for_update(),
-        actor,
-        policy.ASSESSMENT_SUBMIT,
-        view_permission=policy.ASSESSMENT_VIEW,
-        pk=assessment_id,
-    )
-    try:
-        target = workflow.next_state(assessment.status, workflow.Transition.SUBMIT)
-    except workflow.TransitionError:
-        raise Conflict(
-            _("This assessment is %(status)s and cannot be submitted.")
-            % {"status": assessment.get_status_display()}
-        ) from None
-    rescore(assessment)
-    if assessment.answered < assessment.applicable:
-        missing = list(
-            assessment.responses.filter(rating="", not_applicable=False)
-            .order_by("indicator__position")
-            .values_list("indicator__code", flat=True)
-        )
-        raise ValidationFailed(
-            {
-                "responses": [
-                    _("Answer every indicator before submitting. Still open: %(codes)s.")
-                    % {"codes": ", ".join(missing)}
-                ]
-            }
-        )
-    before = audit.snapshot(assessment)
-    assessment.status = target.value
-    assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="submit",
-        target=assessment,
-        before=before,
-        after=audit.snapshot(assessment),
-    )
-    return assessment

@@ -37,6 +37,11 @@ ASSESSMENT_ADD = "assessments:assessment:add"
 ASSESSMENT_CHANGE = "assessments:assessment:change"
 ASSESSMENT_SUBMIT = "assessments:assessment:submit"
 ASSESSMENT_DELETE = "assessments:assessment:delete"
+REVIEWER_CHANGE = "review:reviewer:change"
+REVIEW_ASSIGN = "review:assignment:add"
+REVIEW_DECIDE = "review:decision:add"
+PLEDGE_ADD = "review:pledge:add"
+ALERT_TRIAGE = "review:alert:change"
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(
     {
@@ -59,6 +64,11 @@ ALL_PERMISSIONS: frozenset[str] = frozenset(
         ASSESSMENT_CHANGE,
         ASSESSMENT_SUBMIT,
         ASSESSMENT_DELETE,
+        REVIEWER_CHANGE,
+        REVIEW_ASSIGN,
+        REVIEW_DECIDE,
+        PLEDGE_ADD,
+        ALERT_TRIAGE,
     }
 )
 
@@ -83,6 +93,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         ASSESSMENT_CHANGE,
         ASSESSMENT_SUBMIT,
         ASSESSMENT_DELETE,
+        PLEDGE_ADD,
     },
     Role.SECRETARIAT: ALL_PERMISSIONS,
 }

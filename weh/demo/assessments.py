@@ -36,6 +36,7 @@ from weh.accounts.models import User
 from weh.assessments import services
 from weh.assessments.models import Assessment
 from weh.registry.models import Subject
+from weh.review import services as review_services
 from weh.standards.selectors import get_standard_version
 
 DATA_FILE = Path(__file__).with_name("registry.yaml")
@@ -1404,7 +1405,7 @@ def create(demo: Demo, subject: Subject, actor: User) -> Assessment:
         services.save_responses(actor=actor, assessment_id=assessment.pk, items=items)
     _add_evidence(actor, assessment, demo.evidence)
     if demo.submit:
-        assessment = services.submit_assessment(actor=actor, assessment_id=assessment.pk)
+        assessment = review_services.submit_assessment(actor=actor, assessment_id=assessment.pk)
     if demo.days_ago:
         _backdate(assessment, demo.days_ago)
     assessment.refresh_from_db()

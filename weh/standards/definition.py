@@ -135,6 +135,9 @@ class Outcome(_Strict):
     gates: list[Code] = Field(default_factory=list)
     overall_at_least: float = Field(0, ge=0)
     colour: str = Field("#607d8b", pattern=r"^#[0-9a-fA-F]{6}$")
+    recognisable: bool = Field(
+        True, description="Whether a decision may recognise a subject at this level."
+    )
 
 
 class Indicator(_Strict):
@@ -164,10 +167,39 @@ class Component(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
 
 
+class TierRequirements(_Strict):
+    """What a recognition at a tier needs before the secretariat may grant it."""
+
+    pledge: bool = Field(False, description="The owner has signed the WEH principles.")
+    reviews: int = Field(0, ge=0, le=5, description="Completed independent expert reviews.")
+    field_verification: bool = Field(False, description="A reviewer verified evidence on site.")
+    committee_decision: bool = Field(
+        False, description="The decision names the recognition committee that took it."
+    )
+
+
 class AssuranceTier(_Strict):
     code: Code
     label: Text
     description: Text
+    requires: TierRequirements = Field(default_factory=TierRequirements)
+
+
+class RecognitionRules(_Strict):
+    """How long a recognition lasts and when it is checked."""
+
+    validity_years: int = Field(5, ge=1, le=20)
+    midterm_check_months: int | None = Field(30, ge=1, le=240)
+    renewal_notice_days: int = Field(180, ge=0, le=730)
+
+    @model_validator(mode="after")
+    def _midterm_inside(self) -> RecognitionRules:
+        if (
+            self.midterm_check_months is not None
+            and self.midterm_check_months >= self.validity_years * 12
+        ):
+            raise ValueError("midterm_check_months must fall inside the validity period")
+        return self
 
 
 class StandardDefinition(_Strict):
@@ -187,6 +219,7 @@ class StandardDefinition(_Strict):
     gates: list[Gate] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1)
     assurance_tiers: list[AssuranceTier] = Field(default_factory=list)
+    recognition: RecognitionRules = Field(default_factory=RecognitionRules)
     components: list[Component] | None = None
     criteria: list[Criterion] | None = None
 
@@ -230,6 +263,9 @@ class StandardDefinition(_Strict):
             missing = set(outcome.gates) - gate_codes
             if missing:
                 raise ValueError(f"outcome {outcome.code}: unknown gates {sorted(missing)}")
+        tier_codes = [t.code for t in self.assurance_tiers]
+        if len(set(tier_codes)) != len(tier_codes):
+            raise ValueError("assurance tier codes must be unique")
         last = self.outcomes[-1]
         if last.gates or last.overall_at_least:
             raise ValueError("the last outcome must have no conditions, so that one always applies")
@@ -259,6 +295,14 @@ class StandardDefinition(_Strict):
     @property
     def key(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def tier(self, code: str) -> AssuranceTier | None:
+        """The assurance tier with this code, or None."""
+        return next((t for t in self.assurance_tiers if t.code == code), None)
+
+    def outcome(self, code: str) -> Outcome | None:
+        """The outcome (level) with this code, or None."""
+        return next((o for o in self.outcomes if o.code == code), None)
 
 
 class CrosswalkLink(_Strict):

@@ -51,6 +51,7 @@ from weh.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from weh.core.permissions import grants_for
 from weh.registry import selectors as registry_selectors
 from weh.registry.models import SubjectKind
+from weh.review import services as review_services
 from weh.standards import selectors as standards_selectors
 from weh.standards.models import CrosswalkStrength, StandardVersion, in_language
 
@@ -750,7 +751,7 @@ def contributor_add(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
     try:
-        services.submit_assessment(actor=request.user, assessment_id=assessment_id)
+        review_services.submit_assessment(actor=request.user, assessment_id=assessment_id)
     except NotFound:
         raise Http404 from None
     except PermissionDenied as error:
