@@ -182,7 +182,7 @@ class AssuranceTier(_Strict):
     code: Code
     label: Text
     description: Text
-    requires: TierRequirements = Field(default_factory=TierRequirements)
+    requires: TierRequirements = Field(default_factory=lambda: TierRequirements.model_validate({}))
 
 
 class RecognitionRules(_Strict):
@@ -219,7 +219,9 @@ class StandardDefinition(_Strict):
     gates: list[Gate] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1)
     assurance_tiers: list[AssuranceTier] = Field(default_factory=list)
-    recognition: RecognitionRules = Field(default_factory=RecognitionRules)
+    recognition: RecognitionRules = Field(
+        default_factory=lambda: RecognitionRules.model_validate({})
+    )
     components: list[Component] | None = None
     criteria: list[Criterion] | None = None
 
