@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "weh.assessments",
     "weh.review",
     "weh.notifications",
+    "weh.ledger",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,15 @@ WEH_CERTIFICATE_KEY_FILE = Path(
 )
 # The issuer name written in certificates and published with the key.
 WEH_CERTIFICATE_ISSUER = os.environ.get("WEH_CERTIFICATE_ISSUER", "weh.localhost")
+
+# Transparency log (see docs/transparency.md): origin, signing key, witnesses.
+WEH_LOG_ORIGIN = os.environ.get("WEH_LOG_ORIGIN", "weh.localhost/log")
+# Signs checkpoints: a note signer key string named after the origin, or a file holding it.
+# Development generates the file on first use; production refuses to sign without one.
+WEH_LOG_KEY = os.environ.get("WEH_LOG_KEY", "")
+WEH_LOG_KEY_FILE = Path(os.environ.get("WEH_LOG_KEY_FILE", VAR_DIR / "log_key"))
+# Least seconds between two checkpoints (0: one after every transaction that appends).
+WEH_LOG_CHECKPOINT_INTERVAL = int(os.environ.get("WEH_LOG_CHECKPOINT_INTERVAL", "0"))
 
 LOGGING = {
     "version": 1,

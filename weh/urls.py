@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from weh.core.api import api
+from weh.review.wellknown import weh_keys
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(".well-known/weh-keys.json", weh_keys, name="weh-keys"),
+    path("log/", include("weh.ledger.urls")),
     path("", include("weh.assessments.urls")),
     path("", include("weh.review.urls")),
     path("", include("weh.notifications.urls")),

@@ -299,7 +299,7 @@ def test_submit_requires_every_indicator(applicant, jeju) -> None:  # type: igno
     submitted = review_services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
     assert submitted.status == "submitted"
     assert submitted.outcome == "three_stars"
-    with pytest.raises(Conflict, match="cannot be submitted"):
+    with pytest.raises(Conflict, match="cannot submit"):
         review_services.submit_assessment(actor=applicant, assessment_id=assessment.pk)
     with pytest.raises(Conflict, match="only while it is a draft or returned"):
         answer(applicant, assessment, "A1", "in_progress")

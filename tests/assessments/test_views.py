@@ -447,7 +447,7 @@ def test_submit_lists_open_indicators_then_submits(applicant, jeju) -> None:  # 
     assert refused.status_code == 422
     html = body(refused)
     assert '<h2 id="error-summary-title">The assessment was not submitted</h2>' in html
-    assert "Answer every indicator before submitting. Still open: A1, A2, A3" in html
+    assert "Rate every applicable indicator first. Still open: A1, A2, A3" in html
     assert '<li><a href="#indicator-A21">A21</a></li>' in html
     services.save_responses(
         actor=applicant,

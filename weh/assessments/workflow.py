@@ -304,12 +304,10 @@ class GuardsFailed(TransitionRefused):
         super().__init__(f"{action.value} needs: " + ", ".join(f.guard.value for f in failures))
 
 
-def check(
-    current: State | str, action: Action | str, actors: Iterable[Actor | str], facts: Facts
-) -> Rule:
-    """The rule for taking ``action`` from ``current``; raise why not when it cannot be taken.
+def check_move(current: State | str, action: Action | str, actors: Iterable[Actor | str]) -> Rule:
+    """The rule for ``action`` if it may start from ``current`` and be taken by one of ``actors``.
 
-    Checks the state first, then who acts, then every guard (all failures are reported at once).
+    Guards are not read: services call this before gathering facts that cost queries.
     """
     state, move = State(current), Action(action)
     rule = RULES[move]
@@ -318,9 +316,20 @@ def check(
     roles = frozenset(Actor(a) for a in actors)
     if not roles & rule.actors:
         raise ActorNotAllowed(move, roles)
+    return rule
+
+
+def check(
+    current: State | str, action: Action | str, actors: Iterable[Actor | str], facts: Facts
+) -> Rule:
+    """The rule for taking ``action`` from ``current``; raise why not when it cannot be taken.
+
+    Checks the state first, then who acts, then every guard (all failures are reported at once).
+    """
+    rule = check_move(current, action, actors)
     failures = [failure for guard in rule.guards for failure in _failures(guard, facts)]
     if failures:
-        raise GuardsFailed(move, failures)
+        raise GuardsFailed(rule.action, failures)
     return rule
 
 

@@ -184,6 +184,7 @@ def build_api() -> NinjaAPI:
 
     from weh.accounts.api import router as accounts_router
     from weh.assessments.api import router as assessments_router
+    from weh.notifications.api import router as notifications_router
     from weh.registry.api import router as registry_router
     from weh.standards.api import crosswalk_router
     from weh.standards.api import router as standards_router
@@ -193,6 +194,9 @@ def build_api() -> NinjaAPI:
     api.add_router("/standards", standards_router)
     api.add_router("/crosswalks", crosswalk_router)
     api.add_router("/assessments", assessments_router)
+    api.add_router("/", "weh.review.api.router")
+    api.add_router("/", notifications_router)
+    api.add_router("/log", "weh.ledger.api.router")
     return api
 
 

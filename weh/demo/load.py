@@ -11,6 +11,7 @@ from django.db import transaction
 from weh.accounts import services as accounts_services
 from weh.accounts.models import Membership, Organisation, User
 from weh.demo.assessments import load_demo_assessments
+from weh.demo.review import load_demo_review
 from weh.registry import services as registry_services
 from weh.registry.models import Subject
 from weh.standards.services import load_catalog
@@ -73,12 +74,14 @@ def load_demo(path: Path = DATA_FILE) -> dict[str, int]:
         subjects += 1
     load_catalog()
     assessments = load_demo_assessments(admin)
+    recognitions = load_demo_review(User.objects.in_bulk(field_name="username"))
     return {
         "organisations": len(orgs),
         "users": users,
         "memberships": Membership.objects.count(),
         "subjects": subjects,
         "assessments": assessments,
+        "recognitions": recognitions,
     }
 
 

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -252,21 +253,12 @@ def _guard_errors(failures: list[workflow.Failure]) -> dict[str, list[str]]:
     return errors
 
 
-def _take(
-    actor: Any,
-    assessment: Assessment,
-    action: Action,
-    facts: workflow.Facts,
-    *,
-    reason: str = "",
-    system: bool = False,
-) -> workflow.Rule:
-    """Carry out one transition: check the table, change the state, write the timeline."""
-    roles = frozenset({Actor.SYSTEM}) if system else actor_roles(actor, assessment)
+def _check_move(assessment: Assessment, action: Action, roles: frozenset[Actor]) -> None:
+    """Refuse an action that cannot start from the current state, or not by these roles."""
     try:
-        rule = workflow.check(assessment.status, action, roles, facts)
+        workflow.check_move(assessment.status, action, roles)
     except workflow.IllegalTransition as refused:
-        allowed = workflow.allowed_actions(assessment.status, roles or None)
+        allowed = workflow.allowed_actions(assessment.status, roles)
         error = Conflict(
             _(
                 "This assessment is %(state)s: it cannot %(action)s. %(action_cap)s is possible "
@@ -297,6 +289,22 @@ def _take(
         )
         error.extra = {"allowed_actors": [a.value for a in refused.allowed_actors]}
         raise error from None
+
+
+def _take(
+    actor: Any,
+    assessment: Assessment,
+    action: Action,
+    facts: workflow.Facts,
+    *,
+    reason: str = "",
+    system: bool = False,
+) -> workflow.Rule:
+    """Carry out one transition: check the table, change the state, write the timeline."""
+    roles = frozenset({Actor.SYSTEM}) if system else actor_roles(actor, assessment)
+    _check_move(assessment, action, roles)
+    try:
+        rule = workflow.check(assessment.status, action, roles, facts)
     except workflow.GuardsFailed as refused:
         raise ValidationFailed(
             _guard_errors(refused.failures),
@@ -500,6 +508,7 @@ def recognise_assessment(
     """Recognise the assessment at an assurance tier: the decision, the recognition and its
     signed certificate, in one transaction."""
     assessment = _assessment(actor, assessment_id)
+    _check_move(assessment, Action.RECOGNISE, actor_roles(actor, assessment))
     tier_definition = _tier(assessment, tier)
     reasons, committee = reasons.strip(), committee.strip()
     facts = gather_facts(assessment, tier=tier_definition, reasons=reasons, committee=committee)
@@ -563,13 +572,18 @@ def recognition_path(recognition: Recognition) -> str:
 
 def sign_certificate(recognition: Recognition) -> dict[str, Any]:
     """The signed certificate document for a recognition."""
-    from weh.core.signing import certificate_signing_key
+    from weh.core.signing import sign_certificate as sign
 
-    version = recognition.standard_version
-    definition = version.parsed()
+    definition = recognition.standard_version.parsed()
     subject = recognition.subject
+    outcome = definition.outcome(recognition.level)
+    overall = recognition.overall_percent
+    if overall is None and recognition.overall_count is not None:
+        # Counting standards (e.g. actions achieved) state the share of applicable indicators.
+        applicable = recognition.assessment.applicable or 1
+        overall = Decimal(100 * recognition.overall_count / applicable).quantize(Decimal("0.1"))
     statement = certificate.recognition_statement(
-        serial=recognition.serial,
+        certificate_id=recognition.serial,
         registry_url=settings.WEH_SITE_URL + recognition_path(recognition),
         subject={
             "id": subject.pk,
@@ -582,34 +596,24 @@ def sign_certificate(recognition: Recognition) -> dict[str, Any]:
             "version": definition.version,
             "title": definition.title.get("en", definition.id),
         },
-        tier=recognition.tier,
+        tier=recognition.tier or None,
         level={
             "code": recognition.level,
-            "label": (
-                definition.outcome(recognition.level).label.get("en", recognition.level)
-                if definition.outcome(recognition.level)
-                else recognition.level
-            ),
+            "label": outcome.label.get("en", recognition.level) if outcome else recognition.level,
         },
-        overall=(
-            str(recognition.overall_percent)
-            if recognition.overall_percent is not None
-            else (str(recognition.overall_count) if recognition.overall_count is not None else "")
-        ),
-        criterion_scores=[
-            {"code": c["code"], "percent": c["percent"] or ""} for c in recognition.criterion_scores
+        overall_percent=overall if overall is not None else Decimal(0),
+        criteria=[
+            {"code": c["code"], "percent": c["percent"]} for c in recognition.criterion_scores
         ],
-        decided_on=recognition.decision.decided_at.date().isoformat()
+        decision_date=recognition.decision.decided_at.date()
         if recognition.decision.decided_at
-        else recognition.valid_from.isoformat(),
-        valid_from=recognition.valid_from.isoformat(),
-        valid_until=recognition.valid_until.isoformat(),
+        else recognition.valid_from,
+        valid_from=recognition.valid_from,
+        valid_until=recognition.valid_until,
         issuer=settings.WEH_CERTIFICATE_ISSUER,
-        issued_at=timezone.now().replace(microsecond=0).isoformat(),
+        issued_at=timezone.now().replace(microsecond=0),
     )
-    return certificate.sign_statement(
-        statement, certificate_signing_key(), settings.WEH_CERTIFICATE_ISSUER
-    )
+    return sign(statement)
 
 
 @transaction.atomic
@@ -663,6 +667,7 @@ def suspend_recognition(*, actor: User, serial: str, reasons: str) -> Recognitio
         actor, assessment, Action.SUSPEND, gather_facts(assessment, reasons=reasons), reason=reasons
     )
     _set_recognition_status(actor, recognition, RecognitionStatus.SUSPENDED)
+    recognition.assessment = assessment
     return recognition
 
 
@@ -679,6 +684,7 @@ def reinstate_recognition(*, actor: User, serial: str, reasons: str) -> Recognit
         reason=reasons,
     )
     _set_recognition_status(actor, recognition, RecognitionStatus.ACTIVE)
+    recognition.assessment = assessment
     return recognition
 
 
@@ -952,12 +958,19 @@ def declare_conflict(*, actor: User, assignment_id: int, note: str) -> ReviewAss
 @transaction.atomic
 def remove_reviewer(*, actor: User, assignment_id: int) -> ReviewAssignment:
     """Take a reviewer off an assessment (secretariat)."""
-    assignment = ReviewAssignment.objects.select_for_update().filter(pk=assignment_id).first()
+    _require_secretariat(actor, policy.REVIEW_ASSIGN)
+    assignment = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("assessment")
+        .filter(pk=assignment_id)
+        .first()
+    )
     if assignment is None:
         raise NotFound()
-    _require_secretariat(actor, policy.REVIEW_ASSIGN)
     if not assignment.is_active:
         raise Conflict(_("This reviewer is no longer on the assessment."))
+    if not workflow.is_reviewable(assignment.assessment.status):
+        raise Conflict(_("Reviewers cannot change once the decision is taken."))
     before = audit.snapshot(assignment)
     assignment.state = AssignmentState.REMOVED
     assignment.save(update_fields=["state"])
@@ -976,9 +989,7 @@ def _reviewing(assignment: ReviewAssignment) -> None:
         raise Conflict(
             _("Ratings can change only after the declaration and before the review is submitted.")
         )
-    if assignment.assessment.status != workflow.State.IN_REVIEW and not workflow.is_reviewable(
-        assignment.assessment.status
-    ):
+    if not workflow.is_reviewable(assignment.assessment.status):
         raise Conflict(_("The assessment is no longer under review."))
 
 
@@ -1027,6 +1038,38 @@ def save_review_rating(
         actor=actor, action="review.rate", target=row, before=before, after=audit.snapshot(row)
     )
     return row
+
+
+@transaction.atomic
+def save_review_ratings(
+    *, actor: User, assignment_id: int, ratings: Iterable[dict[str, Any]]
+) -> list[ReviewRating]:
+    """Record several of the reviewer's ratings at once: all are saved, or none.
+
+    Each item has ``indicator`` and optionally ``rating``, ``not_applicable``, ``comment``.
+    Errors are reported per indicator code.
+    """
+    _reviewing(_own_assignment(actor, assignment_id))
+    saved, errors = [], {}
+    for item in ratings:
+        code = str(item.get("indicator", ""))
+        try:
+            with transaction.atomic():
+                saved.append(
+                    save_review_rating(
+                        actor=actor,
+                        assignment_id=assignment_id,
+                        indicator=code,
+                        rating=str(item.get("rating") or ""),
+                        not_applicable=bool(item.get("not_applicable")),
+                        comment=str(item.get("comment") or ""),
+                    )
+                )
+        except ValidationFailed as error:
+            errors[code] = [m for messages in error.errors.values() for m in messages]
+    if errors:
+        raise ValidationFailed(errors)
+    return saved
 
 
 @transaction.atomic
@@ -1100,6 +1143,8 @@ def record_field_visit(
     assignment = _own_assignment(actor, assignment_id)
     if assignment.state not in (AssignmentState.ACCEPTED, AssignmentState.SUBMITTED):
         raise Conflict(_("Sign the declaration before recording a field visit."))
+    if not workflow.is_reviewable(assignment.assessment.status):
+        raise Conflict(_("The assessment is no longer under review."))
     errors: dict[str, list[str]] = {}
     if not place.strip():
         errors["place"] = [_("Say where the visit took place.")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.test import override_settings
 
 from weh.demo.load import demo_loaded, load_demo
 
@@ -24,11 +25,13 @@ class Command(BaseCommand):
                 return
             self.stderr.write("The database already has data. Use a fresh database for the demo.")
             raise SystemExit(1)
-        counts = load_demo()
+        # The demo's notices stay in the inbox: nobody should be e-mailed for invented events.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            counts = load_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo loaded: {organisations} organisations, {users} users, "
                 "{memberships} memberships, {subjects} subjects, "
-                "{assessments} assessments.".format(**counts)
+                "{assessments} assessments, {recognitions} recognitions.".format(**counts)
             )
         )
