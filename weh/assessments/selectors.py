@@ -63,8 +63,11 @@ def assessment_actions(*, user: Viewer, assessment: Assessment) -> dict[str, boo
     return {
         "edit": editable
         and (grants.allows(policy.ASSESSMENT_CHANGE, assessment.owner_id) or bool(personal)),
-        "submit": editable and can_submit,
+        "submit": can_submit
+        and workflow.Action.SUBMIT in workflow.allowed_actions(assessment.status),
         "manage": can_submit,
+        # Once submitted, the review page holds the timeline, the questions and the decision.
+        "review": workflow.Action.SUBMIT not in workflow.allowed_actions(assessment.status),
     }
 
 
