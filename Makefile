@@ -27,10 +27,10 @@ install-dev: $(VENV)/.installed-dev browser
 
 # The browser tests drive Debian's Chromium; install it when it is missing.
 browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-		echo "Installing Chromium for the browser tests…"; \
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v pdftotext >/dev/null; then \
+		echo "Installing Chromium (browser tests) and poppler-utils (PDF tests)…"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
 $(WEH_VAR_DIR)/secret_key:

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "weh.review",
     "weh.notifications",
     "weh.ledger",
+    "weh.finance",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # API tokens: creation is rate-limited per user.
 WEH_TOKEN_RATE_LIMIT = os.environ.get("WEH_TOKEN_RATE_LIMIT", "10/h")
+# Alerts about recognised subjects: anyone may file them, so they are limited per address.
+WEH_ALERT_RATE_LIMIT = os.environ.get("WEH_ALERT_RATE_LIMIT", "5/h")
 WEH_API_PAGE_SIZE_MAX = 200
 
 # Optional raster tiles for maps (none by default: maps draw the geometry on a plain background).

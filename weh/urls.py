@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("weh.assessments.urls")),
     path("", include("weh.review.urls")),
     path("", include("weh.notifications.urls")),
+    path("", include("weh.finance.urls")),
     path("", include("weh.web.urls")),
 ]
 if settings.DEBUG:

@@ -3,6 +3,7 @@ clarification rounds, decisions, recognitions, alerts, expiry and renewal."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 import pytest
@@ -12,9 +13,10 @@ from tests.review.conftest import Cast, fill, pledge, rate_all, to_review
 from weh.assessments import services as assessment_services
 from weh.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weh.core.signing import certificate_public_keys
+from weh.ledger.models import LogEntry
 from weh.notifications.models import Notice, NoticeKind
 from weh.review import conflicts, selectors, services
-from weh.review.certificate import verify_certificate
+from weh.review.certificate import canonical_json, verify_certificate
 from weh.review.models import AlertState, AssignmentState, Recognition, Transition
 
 
@@ -228,6 +230,15 @@ def test_recognition_needs_pledge_reviews_and_reasons(cast: Cast) -> None:
     assert recognition.midterm_check_on is not None
     statement = verify_certificate(recognition.certificate, certificate_public_keys())
     assert statement["certificate_id"] == recognition.serial
+    # The decision is in the public log: the recognition's entry holds the statement's hash,
+    # and every transition has its own entry.
+    entry = LogEntry.objects.get(index=recognition.log_index)
+    assert entry.subject == f"recognition:{recognition.serial}"
+    assert entry.content_sha256 == hashlib.sha256(canonical_json(statement)).hexdigest()
+    steps = Transition.objects.filter(assessment=a).order_by("at", "pk")
+    logged = LogEntry.objects.filter(subject=f"assessment:{a.pk}").order_by("index")
+    assert [e.kind for e in logged] == [f"assessment.{t.action}" for t in steps]
+    assert [t.log_index for t in steps] == [e.index for e in logged]
     assert Notice.objects.filter(user=cast.applicant, kind=NoticeKind.DECISION).exists()
 
 

@@ -194,9 +194,11 @@ def build_api() -> NinjaAPI:
     api.add_router("/standards", standards_router)
     api.add_router("/crosswalks", crosswalk_router)
     api.add_router("/assessments", assessments_router)
+    api.add_router("/recognitions", "weh.review.api_public.router")
     api.add_router("/", "weh.review.api.router")
     api.add_router("/", notifications_router)
     api.add_router("/log", "weh.ledger.api.router")
+    api.add_router("/funding", "weh.finance.api.router")
     return api
 
 

@@ -42,6 +42,13 @@ REVIEW_ASSIGN = "review:assignment:add"
 REVIEW_DECIDE = "review:decision:add"
 PLEDGE_ADD = "review:pledge:add"
 ALERT_TRIAGE = "review:alert:change"
+# Finance traceability (weh.finance): who sees and records funding, units and spending.
+FUNDING_VIEW = "finance:funding:view"
+COMMITMENT_ADD = "finance:commitment:add"
+DISBURSEMENT_ADD = "finance:disbursement:add"
+UNITS_CHANGE = "finance:units:change"
+ACTIVITY_ADD = "finance:activity:add"
+SPENDING_ADD = "finance:spending:add"
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(
     {
@@ -69,6 +76,12 @@ ALL_PERMISSIONS: frozenset[str] = frozenset(
         REVIEW_DECIDE,
         PLEDGE_ADD,
         ALERT_TRIAGE,
+        FUNDING_VIEW,
+        COMMITMENT_ADD,
+        DISBURSEMENT_ADD,
+        UNITS_CHANGE,
+        ACTIVITY_ADD,
+        SPENDING_ADD,
     }
 )
 
@@ -76,13 +89,22 @@ ALL_PERMISSIONS: frozenset[str] = frozenset(
 PUBLIC_PERMISSIONS: frozenset[str] = frozenset({ORGANISATION_VIEW, SUBJECT_VIEW})
 
 _MEMBER = frozenset(
-    {ORGANISATION_VIEW, MEMBERSHIP_VIEW, SUBJECT_VIEW, SUBJECT_VIEW_DRAFT, ASSESSMENT_VIEW}
+    {
+        ORGANISATION_VIEW,
+        MEMBERSHIP_VIEW,
+        SUBJECT_VIEW,
+        SUBJECT_VIEW_DRAFT,
+        ASSESSMENT_VIEW,
+        # Funders see what they gave; recipients see what their subjects received.
+        FUNDING_VIEW,
+    }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: _MEMBER,
     Role.REVIEWER: _MEMBER,
-    Role.FUNDER: _MEMBER,
+    # A funder records its organisation's commitments and disbursements and moves its units.
+    Role.FUNDER: _MEMBER | {COMMITMENT_ADD, DISBURSEMENT_ADD, UNITS_CHANGE, ACTIVITY_ADD},
     Role.APPLICANT: _MEMBER
     | {
         SUBJECT_ADD,
@@ -94,6 +116,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         ASSESSMENT_SUBMIT,
         ASSESSMENT_DELETE,
         PLEDGE_ADD,
+        # The recipient names its funded activities and reports what it spent.
+        ACTIVITY_ADD,
+        SPENDING_ADD,
     },
     Role.SECRETARIAT: ALL_PERMISSIONS,
 }

@@ -11,6 +11,7 @@ from django.db import transaction
 from weh.accounts import services as accounts_services
 from weh.accounts.models import Membership, Organisation, User
 from weh.demo.assessments import load_demo_assessments
+from weh.demo.finance import load_demo_finance
 from weh.demo.review import load_demo_review
 from weh.registry import services as registry_services
 from weh.registry.models import Subject
@@ -75,6 +76,7 @@ def load_demo(path: Path = DATA_FILE) -> dict[str, int]:
     load_catalog()
     assessments = load_demo_assessments(admin)
     recognitions = load_demo_review(User.objects.in_bulk(field_name="username"))
+    commitments = load_demo_finance(User.objects.in_bulk(field_name="username"))
     return {
         "organisations": len(orgs),
         "users": users,
@@ -82,6 +84,7 @@ def load_demo(path: Path = DATA_FILE) -> dict[str, int]:
         "subjects": subjects,
         "assessments": assessments,
         "recognitions": recognitions,
+        "commitments": commitments,
     }
 
 

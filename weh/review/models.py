@@ -249,6 +249,7 @@ class Transition(models.Model):
     actor_role = models.CharField(_("as"), max_length=12)
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    log_index = models.BigIntegerField(_("public log index"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "at", "pk"]
@@ -336,6 +337,7 @@ class Recognition(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     certificate = models.JSONField(_("signed certificate"), default=dict, blank=True)
+    log_index = models.BigIntegerField(_("public log index"), null=True, blank=True)
     renewal = models.ForeignKey(
         Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="renews"
     )
@@ -351,6 +353,9 @@ class Recognition(models.Model):
             models.Index(fields=["status", "standard", "tier"]),
             models.Index(fields=["country", "status"]),
             models.Index(fields=["subject_kind", "status"]),
+            # The registry lists newest first, within a status or across all.
+            models.Index(fields=["status", "valid_from", "id"], name="recognition_status_newest"),
+            models.Index(fields=["valid_from", "id"], name="recognition_newest"),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ from weh.assessments.workflow import Action, Actor
 from weh.core import audit, policy
 from weh.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weh.core.permissions import get_for, grants_for
+from weh.ledger.services import append_entry
 from weh.notifications.models import NoticeKind
 from weh.notifications.services import notify
 from weh.review import certificate, conflicts
@@ -324,7 +325,7 @@ def _take(
         for a in (Actor.SECRETARIAT, Actor.REVIEWER, Actor.APPLICANT, Actor.SYSTEM)
         if a in roles and a in rule.actors
     )
-    Transition.objects.create(
+    step = Transition.objects.create(
         assessment=assessment,
         action=action.value,
         from_state=source,
@@ -333,6 +334,26 @@ def _take(
         actor_role=acting_as.value,
         reason=reason,
     )
+    # The public log holds the step itself; who took it stays here (only the role is logged).
+    entry = append_entry(
+        kind=f"assessment.{action.value}",
+        subject=f"assessment:{assessment.pk}",
+        content={
+            "assessment": assessment.pk,
+            "subject": assessment.subject_id,
+            "standard": assessment.standard_version.key,
+            "action": action.value,
+            "from": source,
+            "to": rule.target.value,
+            "as": acting_as.value,
+            "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
+            "transition": step.pk,
+        },
+        at=step.at,
+        facts={"from": source, "to": rule.target.value, "as": acting_as.value},
+    )
+    step.log_index = entry.index
+    step.save(update_fields=["log_index"])
     audit.record(
         actor=actor,
         action=f"workflow.{action.value}",
@@ -563,6 +584,20 @@ def _issue_recognition(assessment: Assessment, decision: Decision) -> Recognitio
     )
     recognition.certificate = sign_certificate(recognition)
     recognition.save()
+    # Only the certificate's hash enters the log; the certificate itself is public in the registry.
+    entry = append_entry(
+        kind="recognition.granted",
+        subject=f"recognition:{recognition.serial}",
+        content=recognition.certificate["statement"],
+        facts={
+            "serial": recognition.serial,
+            "standard": assessment.standard_version.key,
+            "tier": recognition.tier,
+            "level": recognition.level,
+        },
+    )
+    recognition.log_index = entry.index
+    recognition.save(update_fields=["log_index"])
     return recognition
 
 

@@ -116,6 +116,18 @@ def _indicator_rows(version: StandardVersion, definition: StandardDefinition) ->
     Indicator.objects.bulk_create(rows)
 
 
+def _log_version(kind: str, key: str, digest: str, source: str) -> None:
+    # The checksum pins the whole definition: anyone holding the file can check it.
+    from weh.ledger.services import append_entry
+
+    append_entry(
+        kind=kind,
+        subject=f"standard:{key}",
+        content={"key": key, "checksum": digest, "source": Path(source).name},
+        facts={"key": key, "checksum": digest},
+    )
+
+
 @transaction.atomic
 def load_catalog(*, actor: Any = None, directory: Path = CATALOG_DIR) -> LoadReport:
     """Load every standard version and crosswalk of the catalog (idempotent)."""
@@ -149,6 +161,7 @@ def load_catalog(*, actor: Any = None, directory: Path = CATALOG_DIR) -> LoadRep
                 target=version,
                 after={"key": definition.key, "checksum": digest},
             )
+            _log_version("standard.published", definition.key, digest, source)
             report.created.append(definition.key)
             continue
         used = existing.assessments.count()
@@ -170,6 +183,7 @@ def load_catalog(*, actor: Any = None, directory: Path = CATALOG_DIR) -> LoadRep
             before=before,
             after={"key": definition.key, "checksum": digest},
         )
+        _log_version("standard.changed", definition.key, digest, source)
         report.updated.append(definition.key)
 
     for crosswalk, _source in crosswalks:

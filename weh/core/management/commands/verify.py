@@ -33,9 +33,7 @@ MAX_BYTES = 1_000_000
 
 
 class Command(BaseCommand):
-    help = (
-        "Verify signed WEH documents offline: certificates, the transparency log, log entries."
-    )
+    help = "Verify signed WEH documents offline: certificates, the transparency log, log entries."
     # Nothing here reads the database or needs the project checks; work on a bare install.
     requires_system_checks: list[str] = []
 
@@ -97,7 +95,6 @@ class Command(BaseCommand):
         ]
         for label, value in lines:
             self.stdout.write(f"  {label + ':':10} {value}")
-
 
     # --- log ----------------------------------------------------------------------------------
 
@@ -236,6 +233,7 @@ class Command(BaseCommand):
         except log_client.VerificationError as error:
             raise CommandError(f"No usable log key: {error}") from None
 
+
 def add_key_source(parser: CommandParser) -> None:
     """--keys FILE or --url SITE; with neither, this installation's own keys are trusted."""
     source = parser.add_mutually_exclusive_group()
@@ -258,6 +256,7 @@ def add_log_key_source(parser: CommandParser) -> None:
         "only trust on first use: prefer --key with a key obtained elsewhere.",
     )
     parser.add_argument("--origin", help="The log's origin (default: the key's name).")
+
 
 def load_keys(options: dict[str, Any]) -> tuple[dict[str, bytes], str]:
     """(trusted keys by id, the issuer they belong to) from --keys, --url or this installation."""

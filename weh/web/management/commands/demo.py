@@ -32,6 +32,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Demo loaded: {organisations} organisations, {users} users, "
                 "{memberships} memberships, {subjects} subjects, "
-                "{assessments} assessments, {recognitions} recognitions.".format(**counts)
+                "{assessments} assessments, {recognitions} recognitions, "
+                "{commitments} funding commitments.".format(**counts)
             )
         )
