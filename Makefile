@@ -72,6 +72,11 @@ lock: | $(BIN)/python
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/subject_list.py
+	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/portfolio.py
+	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/merkle.py
+	$(BIN)/python bench/ledger_store.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
