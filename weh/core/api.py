@@ -58,8 +58,11 @@ class ApiAuth(AuthBase):
 
 def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     # ninja reports ("body", "payload", "name"); callers only care about the field itself.
+    # Drop the source, then the handler's parameter name, but never a field's own name.
     parts = [str(p) for p in loc]
-    while parts and parts[0] in {"body", "query", "path", "payload", "form", "data", "filters"}:
+    if parts and parts[0] in {"body", "query", "path", "form", "file", "header", "cookie"}:
+        parts.pop(0)
+    if len(parts) > 1 and parts[0] in {"payload", "data", "filters"}:
         parts.pop(0)
     return ".".join(parts)
 
