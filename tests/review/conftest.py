@@ -12,6 +12,7 @@ from weh.accounts.models import OrganisationType, User
 from weh.assessments import services as assessment_services
 from weh.assessments.models import Assessment
 from weh.review import services
+from weh.review.models import Recognition
 from weh.standards.services import load_catalog
 
 STANDARD = "weh-framework@1.0"
@@ -100,4 +101,28 @@ def pledge(cast: Cast) -> None:
         signatory_name="Oh Young-hun",
         signatory_title="Governor",
         signed_on=date(2025, 6, 5),
+    )
+
+
+def submit_reviews(
+    cast: Cast, ids: list[int], ratings: tuple[str, ...] = ("strong", "strong")
+) -> None:
+    """Both reviewers rate every indicator and submit, recommending the reviewed tier."""
+    for reviewer, assignment_id, rating in zip(cast.reviewers, ids, ratings, strict=True):
+        rate_all(reviewer, assignment_id, cast.assessment, rating)
+        services.submit_review(
+            actor=reviewer,
+            assignment_id=assignment_id,
+            recommendation="recognise",
+            tier="reviewed",
+            summary="Agreed.",
+        )
+
+
+def recognised(cast: Cast) -> Recognition:
+    """The cast's assessment reviewed by both reviewers and recognised at the reviewed tier."""
+    submit_reviews(cast, to_review(cast))
+    pledge(cast)
+    return services.recognise_assessment(
+        actor=cast.secretary, assessment_id=cast.assessment.pk, tier="reviewed", reasons="Fine."
     )

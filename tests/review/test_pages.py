@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.review.conftest import Cast, pledge, rate_all, to_review
+from tests.review.conftest import Cast, pledge, rate_all, recognised, submit_reviews, to_review
 from weh.review import services
 from weh.review.models import Alert, AssignmentState, Recognition
 
@@ -105,18 +105,7 @@ def test_outsiders_and_applicants_cannot_act_as_secretariat(client: Client, cast
 
 
 def test_reconciliation_highlights_disagreements(client: Client, cast: Cast) -> None:
-    ids = to_review(cast)
-    for reviewer, assignment_id, rating in zip(
-        cast.reviewers, ids, ["strong", "adequate"], strict=True
-    ):
-        rate_all(reviewer, assignment_id, cast.assessment, rating)
-        services.submit_review(
-            actor=reviewer,
-            assignment_id=assignment_id,
-            recommendation="recognise",
-            tier="reviewed",
-            summary="Done.",
-        )
+    submit_reviews(cast, to_review(cast), ("strong", "adequate"))
     client.force_login(cast.secretary)
     html = client.get(reverse("review:reconciliation", args=[cast.assessment.pk])).content.decode()
     count = cast.assessment.responses.count()
@@ -149,20 +138,7 @@ def test_decision_form_shows_what_each_tier_lacks(client: Client, cast: Cast) ->
 
 
 def test_alert_triage_page(client: Client, cast: Cast) -> None:
-    ids = to_review(cast)
-    for reviewer, assignment_id in zip(cast.reviewers, ids, strict=True):
-        rate_all(reviewer, assignment_id, cast.assessment, "strong")
-        services.submit_review(
-            actor=reviewer,
-            assignment_id=assignment_id,
-            recommendation="recognise",
-            tier="reviewed",
-            summary="Done.",
-        )
-    pledge(cast)
-    recognition = services.recognise_assessment(
-        actor=cast.secretary, assessment_id=cast.assessment.pk, tier="reviewed", reasons="Fine."
-    )
+    recognition = recognised(cast)
     alert = services.file_alert(
         actor=None, serial=recognition.serial, body="The restored wetland was drained in May."
     )

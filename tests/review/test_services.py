@@ -9,7 +9,15 @@ from datetime import date, timedelta
 import pytest
 
 from tests.factories import OrganisationFactory, member
-from tests.review.conftest import Cast, fill, pledge, rate_all, to_review
+from tests.review.conftest import (
+    Cast,
+    fill,
+    pledge,
+    rate_all,
+    recognised,
+    submit_reviews,
+    to_review,
+)
 from weh.assessments import services as assessment_services
 from weh.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from weh.core.signing import certificate_public_keys
@@ -17,7 +25,7 @@ from weh.ledger.models import LogEntry
 from weh.notifications.models import Notice, NoticeKind
 from weh.review import conflicts, selectors, services
 from weh.review.certificate import canonical_json, verify_certificate
-from weh.review.models import AlertState, AssignmentState, Recognition, Transition
+from weh.review.models import AlertState, AssignmentState, Transition
 
 
 def states(cast: Cast) -> list[tuple[str, str, str]]:
@@ -190,18 +198,6 @@ def test_clarification_round_returns_and_comes_back(cast: Cast) -> None:
     assert [s[0] for s in states(cast)] == ["submit", "start_review", "return", "resubmit"]
 
 
-def _both_reviews(cast: Cast, ids: list[int]) -> None:
-    for reviewer, assignment_id in zip(cast.reviewers, ids, strict=True):
-        rate_all(reviewer, assignment_id, cast.assessment, "strong")
-        services.submit_review(
-            actor=reviewer,
-            assignment_id=assignment_id,
-            recommendation="recognise",
-            tier="reviewed",
-            summary="Agreed.",
-        )
-
-
 def test_recognition_needs_pledge_reviews_and_reasons(cast: Cast) -> None:
     ids = to_review(cast)
     a = cast.assessment
@@ -210,7 +206,7 @@ def test_recognition_needs_pledge_reviews_and_reasons(cast: Cast) -> None:
             actor=cast.secretary, assessment_id=a.pk, tier="reviewed", reasons=""
         )
     assert set(refused.value.errors) == {"reviews", "tier", "reasons"}
-    _both_reviews(cast, ids)
+    submit_reviews(cast, ids)
     with pytest.raises(ValidationFailed) as refused:
         services.recognise_assessment(
             actor=cast.secretary, assessment_id=a.pk, tier="certified", reasons="Good."
@@ -251,7 +247,7 @@ def test_certified_tier_with_field_visit_and_committee(cast: Cast, tmp_path) -> 
         place="Seogwipo",
         findings="Wetland restoration seen on site.",
     )
-    _both_reviews(cast, ids)
+    submit_reviews(cast, ids)
     pledge(cast)
     recognition = services.recognise_assessment(
         actor=cast.secretary,
@@ -265,7 +261,7 @@ def test_certified_tier_with_field_visit_and_committee(cast: Cast, tmp_path) -> 
 
 def test_an_undeclared_reviewer_is_an_open_conflict(cast: Cast) -> None:
     ids = to_review(cast)
-    _both_reviews(cast, ids)
+    submit_reviews(cast, ids)
     pledge(cast)
     third = member("reviewer", OrganisationFactory(name="Third institute"))
     services.save_reviewer(actor=cast.secretary, user_id=third.pk)
@@ -279,17 +275,8 @@ def test_an_undeclared_reviewer_is_an_open_conflict(cast: Cast) -> None:
     assert list(refused.value.errors) == ["reviewers"]
 
 
-def _recognised(cast: Cast) -> Recognition:
-    ids = to_review(cast)
-    _both_reviews(cast, ids)
-    pledge(cast)
-    return services.recognise_assessment(
-        actor=cast.secretary, assessment_id=cast.assessment.pk, tier="reviewed", reasons="Fine."
-    )
-
-
 def test_alert_suspension_and_reinstatement(cast: Cast) -> None:
-    recognition = _recognised(cast)
+    recognition = recognised(cast)
     with pytest.raises(ValidationFailed) as refused:
         services.suspend_recognition(
             actor=cast.secretary, serial=recognition.serial, reasons="Concern"
@@ -328,7 +315,7 @@ def test_alert_suspension_and_reinstatement(cast: Cast) -> None:
 
 
 def test_expiry_and_due_notices(cast: Cast) -> None:
-    recognition = _recognised(cast)
+    recognition = recognised(cast)
     assert services.expire_recognitions(today=recognition.valid_until) == []
     sent = services.send_due_notices(today=recognition.valid_until - timedelta(days=10))
     assert sent == 2  # mid-term check and renewal, to the applicant (the coordinator)
@@ -343,7 +330,7 @@ def test_expiry_and_due_notices(cast: Cast) -> None:
 
 
 def test_renewal_prefills_a_new_assessment(cast: Cast) -> None:
-    recognition = _recognised(cast)
+    recognition = recognised(cast)
     renewal = services.renew_recognition(actor=cast.applicant, serial=recognition.serial)
     assert renewal.pk != cast.assessment.pk
     assert renewal.status == "draft"

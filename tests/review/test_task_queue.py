@@ -15,9 +15,8 @@ from django_tasks import TaskResultStatus, task_backends
 from django_tasks_rq.backend import Job
 from rq import SimpleWorker
 
-from tests.review.conftest import Cast, pledge, rate_all, to_review
+from tests.review.conftest import Cast, recognised
 from weh.ledger.models import Checkpoint, LogEntry
-from weh.review import services
 from weh.review.tasks import daily_review
 
 QUEUE = "default"  # the queue every WEH task names
@@ -40,20 +39,7 @@ def redis_queue():  # type: ignore[no-untyped-def]
 @pytest.mark.django_db(transaction=True)
 def test_daily_review_expires_recognitions_through_redis(cast: Cast, redis_queue) -> None:  # type: ignore[no-untyped-def]
     cast_log_size = LogEntry.objects.count()
-    ids = to_review(cast)
-    for reviewer, assignment_id in zip(cast.reviewers, ids, strict=True):
-        rate_all(reviewer, assignment_id, cast.assessment, "strong")
-        services.submit_review(
-            actor=reviewer,
-            assignment_id=assignment_id,
-            recommendation="recognise",
-            tier="reviewed",
-            summary="Done.",
-        )
-    pledge(cast)
-    recognition = services.recognise_assessment(
-        actor=cast.secretary, assessment_id=cast.assessment.pk, tier="reviewed", reasons="Fine."
-    )
+    recognition = recognised(cast)
     after = (recognition.valid_until + timedelta(days=1)).isoformat()
 
     result = daily_review.enqueue(after)
