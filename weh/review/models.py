@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weh.accounts.models import Organisation
 from weh.assessments.models import Assessment, AssessmentStatus
@@ -137,7 +138,7 @@ class ReviewRating(models.Model):
 
 class ClarificationState(models.TextChoices):
     OPEN = "open", _("Awaiting the applicant")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("clarification", "Answered")
     CLOSED = "closed", _("Closed")
 
 
