@@ -299,6 +299,18 @@ WEH_LOG_KEY = os.environ.get("WEH_LOG_KEY", "")
 WEH_LOG_KEY_FILE = Path(os.environ.get("WEH_LOG_KEY_FILE", VAR_DIR / "log_key"))
 # Least seconds between two checkpoints (0: one after every transaction that appends).
 WEH_LOG_CHECKPOINT_INTERVAL = int(os.environ.get("WEH_LOG_CHECKPOINT_INTERVAL", "0"))
+# Witnesses (c2sp.org/tlog-witness) this log asks to cosign each new checkpoint: comma-separated
+# "<witness verifier key> <submission URL prefix>" entries; none by default.
+WEH_LOG_WITNESSES = env_list("WEH_LOG_WITNESSES")
+# Seconds to wait for each witness's answer.
+WEH_LOG_WITNESS_TIMEOUT = float(os.environ.get("WEH_LOG_WITNESS_TIMEOUT", "5"))
+# This hub as a witness of other logs (POST /log/witness/add-checkpoint): comma-separated
+# "<log verifier key>[ <origin>]" entries (the origin defaults to the key's name); none by default.
+WEH_WITNESS_LOGS = env_list("WEH_WITNESS_LOGS")
+# Its cosigning key: a note signer key of type 0x04 (cosignature/v1), or a file holding it.
+# Development generates the file on first use; production refuses to cosign without one.
+WEH_WITNESS_KEY = os.environ.get("WEH_WITNESS_KEY", "")
+WEH_WITNESS_KEY_FILE = Path(os.environ.get("WEH_WITNESS_KEY_FILE", VAR_DIR / "witness_key"))
 
 LOGGING = {
     "version": 1,

@@ -132,3 +132,55 @@ class Checkpoint(models.Model):
     def signed_note(self) -> str:
         """The note with the witnesses' cosignature lines after the log's signature."""
         return f"{self.note}{self.cosignatures}"
+
+
+class WitnessState(models.Model):
+    """What this hub, as a witness (C2SP tlog-witness), last cosigned for one witnessed log.
+
+    One row per origin: the size and root of the latest checkpoint cosigned, and that checkpoint
+    as it was submitted (evidence, should the log ever show someone an inconsistent one). A row
+    with size 0 and no root means nothing was cosigned yet. Requests for an origin lock its row
+    (``SELECT … FOR UPDATE``), so the check of the old size and the update are atomic.
+    """
+
+    origin = models.CharField(_("log origin"), max_length=500, unique=True)
+    size = models.BigIntegerField(_("tree size"), default=0)
+    root_hash = models.BinaryField(_("root hash"), max_length=32, default=b"")
+    note = models.TextField(_("checkpoint cosigned"), blank=True, default="")
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("witnessed log")
+        verbose_name_plural = _("witnessed logs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gte=0), name="ledger_witnessstate_size_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin} at {self.size}"
+
+
+class LogWitness(models.Model):
+    """A witness this log asks for cosignatures, and the size it last cosigned for the log.
+
+    ``size`` is the old size of the next request (tlog-witness): 0 until the witness first
+    cosigns. A witness that answers 409 says its own size, which the next request uses.
+    """
+
+    vkey = models.CharField(_("witness verifier key"), max_length=500, unique=True)
+    size = models.BigIntegerField(_("size last cosigned"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("log witness")
+        verbose_name_plural = _("log witnesses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gte=0), name="ledger_logwitness_size_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vkey.split('+', 1)[0]} at {self.size}"

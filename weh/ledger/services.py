@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from weh.ledger import keys, merkle, selectors
+from weh.ledger import keys, merkle, selectors, witness
 from weh.ledger.models import Checkpoint, LogCounter, LogEntry, LogHash
 from weh.ledger.note import Checkpoint as CheckpointBody
 from weh.ledger.note import NoteError, open_checkpoint, sign_checkpoint
@@ -381,6 +381,8 @@ def publish_checkpoint() -> Checkpoint | None:
         )
         _set_counter(LogCounter.PUBLISHER, size)
     logger.info("Transparency log: signed checkpoint %s", size)
+    # Witnesses (WEH_LOG_WITNESSES) are asked by a task once this commits, never in here.
+    witness.schedule_cosignatures(size)
     return checkpoint
 
 
