@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from weh.ledger.models import Checkpoint, LogEntry
+from weh.ledger.models import Checkpoint, LogEntry, LogWitness, WitnessState
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -47,3 +47,20 @@ class CheckpointAdmin(ReadOnlyAdmin):
     @admin.display(description=_("root hash (base64)"))
     def root(self, obj: Checkpoint) -> str:
         return base64.b64encode(bytes(obj.root_hash)).decode("ascii")
+
+
+@admin.register(WitnessState)
+class WitnessStateAdmin(ReadOnlyAdmin):
+    """The logs this hub witnesses, with the checkpoint it last cosigned for each."""
+
+    list_display = ("origin", "size", "updated_at")
+    readonly_fields = ("origin", "size", "note", "updated_at")
+    exclude = ("root_hash",)
+
+
+@admin.register(LogWitness)
+class LogWitnessAdmin(ReadOnlyAdmin):
+    """The witnesses of this hub's log, with the size each last cosigned."""
+
+    list_display = ("vkey", "size", "updated_at")
+    readonly_fields = ("vkey", "size", "updated_at")
