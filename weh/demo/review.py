@@ -17,8 +17,16 @@ from weh.review import services
 
 POOL = {
     "elena.reviewer": (["iucn-nbs", "iucn-green-list"], ["KE", "ID", "CN", "CO"], ["en", "es"]),
-    "hiroshi.reviewer": (["iucn-green-list", "weh-framework"], ["KR", "JP", "CN", "KE"], ["en", "zh"]),
-    "thabo.reviewer": (["weh-framework", "uea", "iucn-nbs"], ["ZA", "KE", "CN", "ES"], ["en", "fr"]),
+    "hiroshi.reviewer": (
+        ["iucn-green-list", "weh-framework"],
+        ["KR", "JP", "CN", "KE"],
+        ["en", "zh"],
+    ),
+    "thabo.reviewer": (
+        ["weh-framework", "uea", "iucn-nbs"],
+        ["ZA", "KE", "CN", "ES"],
+        ["en", "fr"],
+    ),
     "mariafernanda.reviewer": (["iucn-nbs", "uea"], ["CO", "ES", "ID"], ["es", "en", "fr"]),
 }
 
@@ -28,7 +36,12 @@ PLEDGES = [
     ("Wetlands International", "Jane Madgwick", "Chief Executive Officer", date(2024, 3, 22)),
     ("Kenya Wildlife Service", "Erustus Kanga", "Director General", date(2025, 1, 15)),
     ("Barcelona City Council", "Janet Sanz", "Deputy Mayor for Ecology", date(2023, 10, 2)),
-    ("Mayor's Office of Medellín", "Carolina Restrepo", "Secretary of Environment", date(2024, 11, 20)),
+    (
+        "Mayor's Office of Medellín",
+        "Carolina Restrepo",
+        "Secretary of Environment",
+        date(2024, 11, 20),
+    ),
 ]
 
 
@@ -104,7 +117,7 @@ PLANS = [
         ["mariafernanda.reviewer", "thabo.reviewer"],
         question=(
             "5.2",
-            "The evidence gives the corridor budget for 2019–2023 only. How is maintenance "
+            "The evidence gives the corridor budget for 2019 to 2023 only. How is maintenance "
             "financed from 2024, and who approved it?",
         ),
     ),
@@ -212,9 +225,7 @@ def load_demo_review(users: dict[str, User]) -> int:
                 indicator=code,
                 body=body,
             )
-            services.return_assessment(
-                actor=users[plan.reviewers[0]], assessment_id=assessment.pk
-            )
+            services.return_assessment(actor=users[plan.reviewers[0]], assessment_id=assessment.pk)
             continue
         if plan.field_visit:
             place, findings = plan.field_visit
