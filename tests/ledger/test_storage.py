@@ -312,6 +312,74 @@ def test_consistency_proofs_and_roots_from_storage_take_one_query(
         merkle.verify_consistency(first, second, proof, log_of_300.root(first), root)
 
 
+def test_proofs_of_a_published_checkpoint_are_kept_for_the_next_request(
+    django_assert_num_queries,
+) -> None:  # type: ignore[no-untyped-def]
+    add(300)
+    publish_checkpoint()
+    tree = tree_of_entries()
+    selectors.hash_cache().clear()
+    with django_assert_num_queries(3):  # the entry, the checkpoint, the hashes
+        first = selectors.inclusion(40)
+    with django_assert_num_queries(2):  # the hashes of entries 0-255 are in memory now
+        again = selectors.inclusion(41)
+    for found in (first, again):
+        i = found.entry.index
+        assert found.leaf_hash == tree.leaf_hash(i)
+        assert found.proof == tree.inclusion_proof(i, 300)
+    with django_assert_num_queries(2):
+        found = selectors.consistency(300)
+    assert found.proof == []
+
+
+def test_the_kept_hashes_are_dropped_when_the_stored_log_is_another_one() -> None:
+    add(20, prefix="first")
+    publish_checkpoint()
+    assert selectors.inclusion(7).proof == tree_of_entries().inclusion_proof(7)
+    # The database is emptied and refilled (a reset, a restore): same size, other entries.
+    for model in (LogEntry, LogHash, Checkpoint, LogCounter):
+        model.objects.all().delete()
+    add(20, prefix="second")
+    publish_checkpoint()
+    tree = tree_of_entries()
+    found = selectors.inclusion(7)
+    assert found.leaf_hash == tree.leaf_hash(7)
+    assert found.proof == tree.inclusion_proof(7)
+    merkle.verify_inclusion(7, 20, found.leaf_hash, found.proof, tree.root())
+
+
+def test_proofs_against_a_grown_log_keep_the_older_hashes(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    add(10)
+    publish_checkpoint()
+    selectors.inclusion(3)
+    add(5, prefix="later")
+    publish_checkpoint()
+    tree = tree_of_entries()
+    # A new checkpoint: the cache asks once whether the old one is still published, then
+    # reads the block again, which has grown past what it held.
+    with django_assert_num_queries(4):
+        found = selectors.inclusion(12)
+    assert found.proof == tree.inclusion_proof(12, 15)
+    with django_assert_num_queries(2):
+        found = selectors.inclusion(2)
+    assert found.proof == tree.inclusion_proof(2, 15)
+
+
+def test_no_cache_configured_reads_storage_every_time(settings, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    settings.WEH_LOG_HASH_CACHE_MB = 0
+    selectors.hash_cache.cache_clear()
+    try:
+        add(30)
+        publish_checkpoint()
+        for _ in range(2):
+            with django_assert_num_queries(3):
+                found = selectors.inclusion(9)
+            assert found.proof == tree_of_entries().inclusion_proof(9)
+        assert selectors.hash_cache().size_bytes == 0
+    finally:
+        selectors.hash_cache.cache_clear()
+
+
 def test_a_missing_stored_hash_is_reported() -> None:
     add(2)
     LogHash.objects.filter(index=merkle.stored_hash_index(1, 0)).delete()  # the root of 2

@@ -12,11 +12,13 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils.translation import gettext as _
 
 from weh.core.errors import NotFound, ValidationFailed
 from weh.ledger import merkle
+from weh.ledger.hashcache import HashCache
 from weh.ledger.models import Checkpoint, LogCounter, LogEntry, LogHash
 from weh.ledger.tiles import Tile, encode_entry_bundle, read_tile, tile_width
 
@@ -46,64 +48,127 @@ UNION_LIMIT = 64
 
 
 @functools.lru_cache(maxsize=256)
-def _hash_sql(vendor: str, count: int, placeholder: str) -> str:
-    """The query reading ``count`` stored hashes by index, with that parameter placeholder.
+def _hash_sql(vendor: str, count: int, ranges: int, placeholder: str) -> str:
+    """The query reading ``count`` stored hashes by index and ``ranges`` runs [start, stop).
 
     PostgreSQL: ``= ANY(array)``, one statement for every length, so psycopg prepares it on
-    the server after a few uses and PostgreSQL plans it once. SQLite: for a proof-sized batch,
-    a UNION ALL of rowid lookups, which measured a fifth faster than ``IN (…)`` (that builds a
-    temporary index of the values first); for larger batches (tiles), ``IN (…)``.
+    the server after a few uses and PostgreSQL plans it once; each run is an ``OR``ed range,
+    which the planner turns into index range scans. SQLite: for a proof-sized batch, a UNION
+    ALL of rowid lookups, which measured a fifth faster than ``IN (…)`` (that builds a
+    temporary index of the values first); for larger batches (tiles), ``IN (…)``; each run one
+    more rowid range scan. Indexes and runs never overlap (see :mod:`weh.ledger.hashcache`).
     """
     qn = connection.ops.quote_name
+    index = qn("index")
     # Only quoted model names and placeholders go into the text; the values are parameters.
-    select = f"SELECT {qn('index')}, {qn('hash')} FROM {qn(LogHash._meta.db_table)} WHERE "  # noqa: S608
+    select = f"SELECT {index}, {qn('hash')} FROM {qn(LogHash._meta.db_table)} WHERE "  # noqa: S608
+    between = f"({index} >= {placeholder} AND {index} < {placeholder})"
     if vendor == "postgresql":
-        return f"{select}{qn('index')} = ANY({placeholder})"
-    if vendor == "sqlite" and count <= UNION_LIMIT:
-        return " UNION ALL ".join([f"{select}{qn('index')} = {placeholder}"] * count)
-    return f"{select}{qn('index')} IN ({', '.join([placeholder] * count)})"
+        conditions = ([f"{index} = ANY({placeholder})"] if count else []) + [between] * ranges
+        return select + " OR ".join(conditions)
+    if count == 0:
+        parts = []
+    elif vendor == "sqlite" and count <= UNION_LIMIT:
+        parts = [f"{select}{index} = {placeholder}"] * count
+    else:
+        parts = [f"{select}{index} IN ({', '.join([placeholder] * count)})"]
+    return " UNION ALL ".join(parts + [select + between] * ranges)
 
 
-def read_hashes(indexes: list[int]) -> list[bytes]:
-    """Return the stored hashes at ``indexes``, in that order, with one query.
+# The placeholder each driver takes in a raw query (Django's cursor always takes %s).
+_DRIVER_PLACEHOLDER = {"sqlite": "?", "postgresql": "%s"}
 
-    This is the :data:`weh.ledger.merkle.HashReader` every proof, root and tile goes through,
-    so it is the hot path of the proof API. A proof needs about 20 hashes, and the ORM's row
-    building, Django's cursor wrapper and even the ``connection`` proxy cost more than the
-    lookups themselves. So the query goes straight to the driver's connection, unless queries
-    are being logged or an execute wrapper is installed (debug, tests, instrumentation): then
-    it goes through Django's cursor like any query, with the same SQL.
+
+def fetch_hashes(indexes: list[int], ranges: list[tuple[int, int]]) -> dict[int, bytes]:
+    """Return the stored hashes at ``indexes`` and in the runs ``ranges``, with one query.
+
+    This is what every proof, root and tile reads, so it is the hot path of the proof API. A
+    proof needs about 20 hashes, and the ORM's row building, Django's cursor wrapper and even
+    the ``connection`` proxy cost more than the lookups themselves. So the query goes straight
+    to the driver's connection, unless queries are being logged or an execute wrapper is
+    installed (debug, tests, instrumentation): then it goes through Django's cursor like any
+    query, with the same SQL.
     """
-    if not indexes:
-        return []
+    if not indexes and not ranges:
+        return {}
     conn = connections[DEFAULT_DB_ALIAS]  # resolve the thread's connection once
     vendor = conn.vendor
-    params: Sequence[object] = [list(indexes)] if vendor == "postgresql" else indexes
+    params: list[object] = []
+    if indexes:
+        params.extend([list(indexes)] if vendor == "postgresql" else indexes)
+    for start, stop in ranges:
+        params += (start, stop)
     if conn.queries_logged or conn.execute_wrappers:
         with conn.cursor() as cursor:
-            cursor.execute(_hash_sql(vendor, len(indexes), "%s"), params)
+            cursor.execute(_hash_sql(vendor, len(indexes), len(ranges), "%s"), params)
             rows = cursor.fetchall()
     else:
         driver = conn.connection
         if driver is None:
             conn.ensure_connection()
             driver = conn.connection
-        sql = _hash_sql(vendor, len(indexes), _DRIVER_PLACEHOLDER.get(vendor, "%s"))
+        placeholder = _DRIVER_PLACEHOLDER.get(vendor, "%s")
+        sql = _hash_sql(vendor, len(indexes), len(ranges), placeholder)
         try:
             rows = driver.execute(sql, params).fetchall()
         except Exception:
             # Raise the driver's error as Django's (OperationalError and so on), as the ORM does.
             with conn.wrap_database_errors:
                 raise
-    found = {index: bytes(value) for index, value in rows}
+    return {index: bytes(value) for index, value in rows}
+
+
+def read_hashes(indexes: list[int]) -> list[bytes]:
+    """Return the stored hashes at ``indexes``, in that order, with one query.
+
+    The :data:`weh.ledger.merkle.HashReader` of writers, which may read hashes their own
+    transaction has just written; readers of published checkpoints go through
+    :func:`checkpoint_reader`, which keeps what it reads.
+    """
+    found = fetch_hashes(indexes, [])
     try:
         return [found[index] for index in indexes]
     except KeyError as missing:
         raise StorageError(f"stored tree hash {missing} is missing") from None
 
 
-# The placeholder each driver takes in a raw query (Django's cursor always takes %s).
-_DRIVER_PLACEHOLDER = {"sqlite": "?", "postgresql": "%s"}
+@functools.cache
+def hash_cache() -> HashCache:
+    """This process's cache of stored hashes (``WEH_LOG_HASH_CACHE_MB``)."""
+    return HashCache(max(settings.WEH_LOG_HASH_CACHE_MB, 0) << 20)
+
+
+def _published_tree(size: int, root: bytes) -> bool:
+    return Checkpoint.objects.filter(size=size, root_hash=root).exists()
+
+
+def checkpoint_reader(checkpoint: Checkpoint) -> merkle.HashReader:
+    """A hash reader for the tree of a published ``checkpoint``, through the process's cache.
+
+    Everything under a published checkpoint is committed and never changes, so what is read
+    is kept (bounded by ``WEH_LOG_HASH_CACHE_MB``). The cache follows the latest checkpoint
+    asked for and empties itself if the stored log is not the one it kept hashes of (a log
+    signs no two inconsistent checkpoints, so if the old checkpoint is still published, the
+    tree extends it).
+    """
+    cache = hash_cache()
+    size, root = checkpoint.size, bytes(checkpoint.root_hash)
+    anchor = cache.anchor
+    if anchor is not None and anchor[0] > size and _published_tree(*anchor):
+        # An older checkpoint of the same log: the cache's tree extends it.
+        return _checked(cache.reader(fetch_hashes))
+    cache.anchor_at(size, root, _published_tree)
+    return _checked(cache.reader(fetch_hashes))
+
+
+def _checked(read: merkle.HashReader) -> merkle.HashReader:
+    def checked(indexes: list[int]) -> Sequence[bytes]:
+        try:
+            return read(indexes)
+        except LookupError as missing:
+            raise StorageError(str(missing)) from None
+
+    return checked
 
 
 def stored_hash_range(start: int, stop: int) -> list[bytes]:
@@ -158,18 +223,18 @@ def entries_about(subject: str) -> list[LogEntry]:
 # --- tiles -----------------------------------------------------------------------------------
 
 
-def tile_data(tile: Tile, size: int) -> bytes | None:
-    """A tile's bytes in the tree of ``size`` entries, or None if it has not that width.
+def tile_data(tile: Tile, checkpoint: Checkpoint) -> bytes | None:
+    """A tile's bytes in the tree of ``checkpoint``, or None if it has not that width.
 
     Any width up to the one at ``size`` is served: a partial tile's hashes never change once
     written, so it is the same bytes whichever checkpoint a client holds.
     """
-    if tile_width(tile.level, tile.index, size) < tile.width:
+    if tile_width(tile.level, tile.index, checkpoint.size) < tile.width:
         return None
     if tile.is_entries:
         start, stop = tile.leaf_range
         return encode_entry_bundle(text.encode("utf-8") for text in entry_texts(start, stop))
-    return read_tile(tile, read_hashes)
+    return read_tile(tile, checkpoint_reader(checkpoint))
 
 
 # --- proofs ----------------------------------------------------------------------------------
@@ -202,7 +267,11 @@ def _latest_or_404() -> Checkpoint:
 
 
 def inclusion(index: int) -> InclusionProof:
-    """The inclusion proof of entry ``index`` in the latest checkpoint (three queries)."""
+    """The inclusion proof of entry ``index`` in the latest checkpoint.
+
+    Two queries (the entry, the checkpoint), and a third for the hashes unless the process
+    has them already (see :func:`checkpoint_reader`).
+    """
     entry = get_entry(index)
     if entry is None:
         size = log_size()
@@ -223,14 +292,16 @@ def inclusion(index: int) -> InclusionProof:
     leaf_index = merkle.stored_hash_index(0, index)
     leaf: list[bytes] = []
 
+    stored = checkpoint_reader(checkpoint)
+
     def read(indexes: list[int]) -> list[bytes]:
-        *hashes, own = read_hashes([*indexes, leaf_index])
+        *hashes, own = stored([*indexes, leaf_index])
         leaf.append(own)
         return hashes
 
     proof = merkle.inclusion_proof(index, checkpoint.size, read)
     if not leaf:  # a tree of one entry: the proof is empty and nothing was read
-        leaf = read_hashes([leaf_index])
+        leaf = list(stored([leaf_index]))
     return InclusionProof(entry=entry, leaf_hash=leaf[0], proof=proof, checkpoint=checkpoint)
 
 
@@ -273,5 +344,5 @@ def consistency(first: int, second: int | None = None) -> ConsistencyProof:
             }
         )
     old = _published(first, "from")
-    proof = merkle.consistency_proof(old.size, new.size, read_hashes)
+    proof = merkle.consistency_proof(old.size, new.size, checkpoint_reader(new))
     return ConsistencyProof(first=old, second=new, proof=proof)

@@ -64,7 +64,7 @@ def tile(request: HttpRequest, path: str) -> HttpResponse:
             status=400,
         )
     latest = selectors.latest_checkpoint()
-    data = selectors.tile_data(wanted, latest.size) if latest is not None else None
+    data = selectors.tile_data(wanted, latest) if latest is not None else None
     if data is None:
         size = latest.size if latest is not None else 0
         return _response(
