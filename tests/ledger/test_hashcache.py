@@ -37,6 +37,19 @@ class Storage:
         return dict(zip(present, self.tree.read_hashes(present), strict=True))
 
 
+def asked(tree: Tree, index: int) -> int:
+    """How many stored hashes the inclusion proof of ``index`` reads without a cache."""
+    count = 0
+
+    def plain(indexes: list[int]) -> list[bytes]:
+        nonlocal count
+        count += len(indexes)
+        return tree.read_hashes(indexes)
+
+    merkle.inclusion_proof(index, tree.size, plain)
+    return count
+
+
 def anchored(tree: Tree, max_bytes: int = 64 << 20) -> HashCache:
     cache = HashCache(max_bytes)
     cache.anchor_at(tree.size, tree.root(), lambda size, root: False)
@@ -86,21 +99,36 @@ def test_proofs_through_the_cache_equal_proofs_from_storage(size: int, seed: int
     assert merkle.tree_root(size, read) == tree.root()
 
 
-def test_a_second_proof_of_the_same_block_reads_nothing() -> None:
+def test_a_block_is_read_whole_on_its_second_miss_and_then_serves_every_leaf() -> None:
     tree = grown(5000)
     cache = anchored(tree)
     storage = Storage(tree)
     read = cache.reader(storage)
-    merkle.inclusion_proof(1000, 5000, read)
+    # A first proof reads just what it needs, as without a cache.
+    assert merkle.inclusion_proof(1000, 5000, read) == tree.inclusion_proof(1000)
     assert storage.calls == 1
-    # The leaf's whole block came in with one read, so its neighbours are free.
+    assert storage.rows == asked(tree, 1000)
+    assert cache.blocks == 0
+    # The same proof again: all kept.
+    assert merkle.inclusion_proof(1000, 5000, read) == tree.inclusion_proof(1000)
+    assert storage.calls == 1
+    # Another leaf of the same block misses: now the block comes whole, in the same one read.
+    assert merkle.inclusion_proof(800, 5000, read) == tree.inclusion_proof(800)
+    assert (storage.calls, cache.blocks) == (2, 1)
     for index in (768, 900, 1023):
         assert merkle.inclusion_proof(index, 5000, read) == tree.inclusion_proof(index)
-    assert storage.calls == 1
-    assert (cache.hits, cache.misses) == (3, 1)
+    assert storage.calls == 2
+    assert (cache.hits, cache.misses) == (4, 2)
     # Another block needs its own lower hashes; the shared upper ones are kept.
     merkle.inclusion_proof(4000, 5000, read)
-    assert storage.calls == 2
+    assert storage.calls == 3
+    assert storage.rows < 2 * 511 + 40
+
+
+def warm(cache: HashCache, size: int, read: merkle.HashReader) -> None:
+    for offset in (0, 128):  # two leaves: a block is read whole on its second miss
+        for index in range(offset, size, 256):
+            merkle.inclusion_proof(index, size, read)
 
 
 def test_when_warm_every_proof_of_a_tree_is_served_from_memory() -> None:
@@ -109,8 +137,7 @@ def test_when_warm_every_proof_of_a_tree_is_served_from_memory() -> None:
     cache = anchored(tree)
     storage = Storage(tree)
     read = cache.reader(storage)
-    for index in range(0, size, 256):
-        merkle.inclusion_proof(index, size, read)
+    warm(cache, size, read)
     calls = storage.calls
     for index in range(size):
         assert merkle.inclusion_proof(index, size, read) == tree.inclusion_proof(index)
@@ -125,12 +152,17 @@ def test_a_partial_block_is_read_again_once_the_tree_grows_past_it() -> None:
     storage = Storage(tree)
     read = cache.reader(storage)
     assert merkle.inclusion_proof(290, 300, read) == tree.inclusion_proof(290)
+    assert merkle.inclusion_proof(270, 300, read) == tree.inclusion_proof(270)
+    assert cache.blocks == 1
     first_rows = storage.rows
     tree.extend(b"more %d" % i for i in range(100))
     cache.anchor_at(400, tree.root(), lambda size, root: size == 300)
-    assert merkle.inclusion_proof(390, 400, read) == tree.inclusion_proof(390)
+    calls = storage.calls
     assert merkle.inclusion_proof(290, 400, read) == tree.inclusion_proof(290)
-    # Block 1 was cut at entry 300 and came again whole up to 400; block 0 stayed.
+    assert merkle.inclusion_proof(390, 400, read) == tree.inclusion_proof(390)
+    # Block 1 was cut at entry 300 and came again whole up to 400, in one read; block 0
+    # stayed, and the new upper hash came with the block's read.
+    assert storage.calls == calls + 1
     assert storage.rows - first_rows == stored_hash_count(400) - block_start(1)
 
 
@@ -214,19 +246,19 @@ def test_a_hash_missing_from_storage_is_reported() -> None:
 
 def test_memory_stays_within_the_bound_oldest_blocks_first() -> None:
     tree = grown(256 * 40)
-    budget = 10 * BLOCK_HASHES * 32 + 2000
+    budget = 10 * BLOCK_HASHES * 32 + 200 * 120  # ten blocks and 200 single hashes
     cache = anchored(tree, max_bytes=budget)
     storage = Storage(tree)
     read = cache.reader(storage)
     for block in range(40):
-        assert merkle.inclusion_proof(block * 256, tree.size, read) == tree.inclusion_proof(
-            block * 256
-        )
-        assert cache.size_bytes <= budget
+        for index in (block * 256, block * 256 + 128):
+            assert merkle.inclusion_proof(index, tree.size, read) == tree.inclusion_proof(index)
+            assert cache.size_bytes <= budget
+    assert 5 <= cache.blocks <= 10  # the single hashes take their share
     calls = storage.calls
-    merkle.inclusion_proof(39 * 256 + 1, tree.size, read)  # recent: still kept
+    merkle.inclusion_proof(39 * 256 + 7, tree.size, read)  # recent: still kept
     assert storage.calls == calls
-    merkle.inclusion_proof(1, tree.size, read)  # the first block went long ago
+    merkle.inclusion_proof(7, tree.size, read)  # the first block went long ago
     assert storage.calls == calls + 1
 
 

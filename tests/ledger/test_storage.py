@@ -321,9 +321,13 @@ def test_proofs_of_a_published_checkpoint_are_kept_for_the_next_request(
     selectors.hash_cache().clear()
     with django_assert_num_queries(3):  # the entry, the checkpoint, the hashes
         first = selectors.inclusion(40)
-    with django_assert_num_queries(2):  # the hashes of entries 0-255 are in memory now
+    with django_assert_num_queries(2):  # its sibling's proof read the same hashes
         again = selectors.inclusion(41)
-    for found in (first, again):
+    with django_assert_num_queries(3):  # a second miss in entries 0-255: read them whole
+        whole = selectors.inclusion(130)
+    with django_assert_num_queries(2):  # now any entry of the block
+        other = selectors.inclusion(250)
+    for found in (first, again, whole, other):
         i = found.entry.index
         assert found.leaf_hash == tree.leaf_hash(i)
         assert found.proof == tree.inclusion_proof(i, 300)

@@ -6,18 +6,23 @@ asking the database. A proof at 10⁶ entries needs about 20 of them: eight or s
 neighbourhood of the leaf (levels 0 to 7, inside the leaf's block of 256 leaves) and the rest
 from high up the tree (level 8 and above, few in number and shared by every proof).
 
-The cache keeps both kinds apart:
+The cache keeps hashes two ways:
 
 * **blocks**: the stored hashes written by leaves 256k … 256k + 255 are contiguous in the
   stored-hash array (:func:`block_start` gives where they begin); their first 510 are the
-  block's own levels 0 to 7. A miss there reads the whole block with one range scan, so the
-  next proof of any of its 256 leaves needs no query. A block cut short by the tree's size is
-  kept as far as it goes and read again once the tree has grown past it.
-* **upper hashes**: level 8 and above, kept one by one (about 2 per 256 entries).
+  block's own levels 0 to 7. Reading a whole block costs several times a proof's own reads
+  (hundreds of rows against about 24), so a block is read whole only the second time one of
+  its proofs misses: a proof asked once costs what it costs without a cache, and the blocks
+  people keep asking about end up in memory, after which their proofs need no query at all.
+  A block cut short by the tree's size is kept as far as it goes and read again once the tree
+  has grown past it.
+* **single hashes**: everything else read (level 8 and above, about 2 per 256 entries and
+  shared by every proof, and the lower hashes of blocks seen once), kept one by one.
 
-Memory is bounded by ``max_bytes``; the oldest blocks go first. The cache is anchored to a
-checkpoint (size and root): moving the anchor to a tree that does not extend the old one (a
-reset database, a test rolled back) empties it, so it never serves a hash from another tree.
+Memory is bounded by ``max_bytes``; the oldest blocks go first, then the oldest single hashes.
+The cache is anchored to a checkpoint (size and root): moving the anchor to a tree that does not
+extend the old one (a reset database, a test rolled back) empties it, so it never serves a hash
+from another tree.
 """
 
 from __future__ import annotations
@@ -45,8 +50,11 @@ BLOCK_HASHES = 2 * BLOCK_LEAVES - 2
 HashFetcher = Callable[[list[int], list[tuple[int, int]]], dict[int, bytes]]
 """Reads stored hashes by index and by ranges [start, stop) in one go; returns index → hash."""
 
-_UPPER_ENTRY_BYTES = 120
-"""What one kept upper hash costs in memory: the bytes object and its dict slot."""
+_SINGLE_ENTRY_BYTES = 120
+"""What one hash kept on its own costs in memory: the bytes object and its dict slot."""
+
+_SEEN_LIMIT = 1 << 16
+"""Blocks remembered as missed once (the oldest are forgotten first)."""
 
 
 def block_start(block: int) -> int:
@@ -81,8 +89,10 @@ class HashCache:
         if max_bytes < 0:
             raise ValueError("the cache size cannot be negative")
         self.max_bytes = max_bytes
-        self._blocks: dict[int, bytes] = {}  # insertion order is age: the first goes first
-        self._upper: dict[int, bytes] = {}
+        # Dicts keep insertion order, which is age here: the first goes first.
+        self._blocks: dict[int, bytes] = {}
+        self._singles: dict[int, bytes] = {}
+        self._seen: dict[int, None] = {}  # blocks with one miss so far
         self._block_bytes = 0
         self._anchor: tuple[int, bytes] | None = None
         self._lock = threading.Lock()
@@ -97,7 +107,12 @@ class HashCache:
     @property
     def size_bytes(self) -> int:
         """An estimate of the memory the kept hashes take."""
-        return self._block_bytes + len(self._upper) * _UPPER_ENTRY_BYTES
+        return self._block_bytes + len(self._singles) * _SINGLE_ENTRY_BYTES
+
+    @property
+    def blocks(self) -> int:
+        """How many blocks are kept whole."""
+        return len(self._blocks)
 
     def clear(self) -> None:
         """Forget every kept hash and the anchor."""
@@ -106,7 +121,8 @@ class HashCache:
 
     def _clear(self) -> None:
         self._blocks = {}
-        self._upper = {}
+        self._singles = {}
+        self._seen = {}
         self._block_bytes = 0
         self._anchor = None
 
@@ -129,25 +145,25 @@ class HashCache:
         """Return the stored hashes at ``indexes``, in order, fetching what is not kept.
 
         Every index must lie inside the anchored tree. One ``fetch`` call answers all misses:
-        the missing hashes of level 8 and above one by one, and each block with a missing
-        lower hash whole (as far as the anchored tree goes).
+        the missing hashes one by one, except in blocks that missed before, which are read
+        whole (as far as the anchored tree goes).
         """
         anchor = self._anchor
         if anchor is None:
             raise ValueError("the cache reads only once anchored to a checkpoint")
         limit = stored_hash_count(anchor[0])
+        if indexes and not 0 <= min(indexes) <= max(indexes) < limit:
+            raise ValueError("a stored hash asked for is outside the anchored tree")
         blocks = self._blocks
-        upper = self._upper
+        singles = self._singles
         out: list[bytes | None] = []
-        missing_blocks: dict[int, int] = {}
-        missing_upper: list[int] = []
-        if self.max_bytes == 0:  # nothing may be kept: read just what was asked
-            if indexes and not 0 <= min(indexes) <= max(indexes) < limit:
-                raise ValueError("a stored hash asked for is outside the anchored tree")
-            return self._fill(indexes, [None] * len(indexes), {}, list(indexes), limit, fetch)
+        missed_blocks: dict[int, int] = {}  # block → where its run starts
+        missing: list[int] = []
         for index in indexes:
-            if not 0 <= index < limit:
-                raise ValueError(f"stored hash {index} is outside the anchored tree")
+            value = singles.get(index)
+            if value is not None:
+                out.append(value)
+                continue
             # locate(), inlined: this loop is the hot path of every proof.
             block = index >> 9
             start = (block << 9) - block.bit_count()
@@ -162,37 +178,39 @@ class HashCache:
                 if run is not None and at < len(run):
                     out.append(run[at : at + HASH_SIZE])
                     continue
-                missing_blocks[block] = start
-            else:
-                value = upper.get(index)
-                if value is not None:
-                    out.append(value)
-                    continue
-                missing_upper.append(index)
+                missed_blocks[block] = start
+            missing.append(index)
             out.append(None)
-        if not missing_blocks and not missing_upper:
+        if not missing:
             self.hits += 1
             return out  # type: ignore[return-value]  # no None left: every index was kept
         self.misses += 1
-        return self._fill(indexes, out, missing_blocks, missing_upper, limit, fetch)
+        return self._fill(indexes, out, missing, missed_blocks, limit, fetch)
 
     def _fill(
         self,
         indexes: list[int],
         out: list[bytes | None],
-        missing_blocks: dict[int, int],
-        missing_upper: list[int],
+        missing: list[int],
+        missed_blocks: dict[int, int],
         limit: int,
         fetch: HashFetcher,
     ) -> list[bytes]:
-        ranges = [(start, min(start + BLOCK_HASHES, limit)) for start in missing_blocks.values()]
-        found = fetch(missing_upper, ranges)
+        whole = {
+            block: (start, min(start + BLOCK_HASHES, limit))
+            for block, start in missed_blocks.items()
+            # Missed before, or kept but cut short by a smaller tree: wanted again.
+            if self.max_bytes and (block in self._seen or block in self._blocks)
+        }
+        # A hash inside a block read whole comes with the block, not on its own.
+        singly = [i for i in missing if not any(a <= i < b for a, b in whole.values())]
+        found = fetch(singly, list(whole.values()))
         runs: dict[int, bytes] = {}
-        for block, (start, stop) in zip(missing_blocks, ranges, strict=True):
+        for block, (start, stop) in whole.items():
             try:
                 runs[block] = b"".join(found[i] for i in range(start, stop))
-            except KeyError as missing:
-                raise LookupError(f"stored tree hash {missing} is missing") from None
+            except KeyError as gap:
+                raise LookupError(f"stored tree hash {gap} is missing") from None
         result: list[bytes] = []
         for index, value in zip(indexes, out, strict=True):
             if value is None:
@@ -200,28 +218,35 @@ class HashCache:
                 if value is None:
                     raise LookupError(f"stored tree hash {index} is missing")
             result.append(value)
-        self._keep(runs, {index: found[index] for index in missing_upper})
+        if self.max_bytes:
+            fresh = [block for block in missed_blocks if block not in whole]
+            self._keep(runs, {i: found[i] for i in singly}, fresh)
         return result
 
-    def _keep(self, runs: dict[int, bytes], upper: dict[int, bytes]) -> None:
+    def _keep(self, runs: dict[int, bytes], singles: dict[int, bytes], seen: list[int]) -> None:
         with self._lock:
             if self._anchor is None:  # cleared while fetching: keep nothing of an unknown tree
                 return
             for block, run in runs.items():
+                self._seen.pop(block, None)
                 old = self._blocks.pop(block, None)
                 if old is not None:
                     self._block_bytes -= len(old)
                 self._blocks[block] = run
                 self._block_bytes += len(run)
-            self._upper.update(upper)
+            self._singles.update(singles)
+            for block in seen:
+                self._seen[block] = None
+            while len(self._seen) > _SEEN_LIMIT:
+                del self._seen[next(iter(self._seen))]
             self._evict()
 
     def _evict(self) -> None:
         while self.size_bytes > self.max_bytes and self._blocks:
             oldest = next(iter(self._blocks))
             self._block_bytes -= len(self._blocks.pop(oldest))
-        if self.size_bytes > self.max_bytes:
-            self._upper = {}
+        while self.size_bytes > self.max_bytes and self._singles:
+            del self._singles[next(iter(self._singles))]
 
     def reader(self, fetch: HashFetcher) -> Callable[[list[int]], Sequence[bytes]]:
         """A :data:`weh.ledger.merkle.HashReader` over this cache, for the anchored tree."""
