@@ -464,7 +464,9 @@ def main() -> None:
     parser.add_argument("--proofs", type=int, default=2_000)
     parser.add_argument("--pymerkle-proof-size", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cache-mb", type=int, default=64, help="hash cache of the stored log")
+    parser.add_argument(
+        "--cache-mb", type=int, default=80, help="hash cache (default WEH_LOG_HASH_CACHE_MB)"
+    )
     parser.add_argument(
         "--wait-quiet",
         type=float,

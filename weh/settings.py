@@ -299,9 +299,9 @@ WEH_LOG_KEY = os.environ.get("WEH_LOG_KEY", "")
 WEH_LOG_KEY_FILE = Path(os.environ.get("WEH_LOG_KEY_FILE", VAR_DIR / "log_key"))
 # Least seconds between two checkpoints (0: one after every transaction that appends).
 WEH_LOG_CHECKPOINT_INTERVAL = int(os.environ.get("WEH_LOG_CHECKPOINT_INTERVAL", "0"))
-# Megabytes of stored tree hashes each process keeps for proofs and tiles (0: none). 64 MB
-# hold every hash of a log of about a million entries.
-WEH_LOG_HASH_CACHE_MB = int(os.environ.get("WEH_LOG_HASH_CACHE_MB", "64"))
+# Megabytes of stored tree hashes each process keeps for proofs and tiles (0: none). 80 MB
+# hold every hash of a log of about 1.3 million entries (65 bytes per entry).
+WEH_LOG_HASH_CACHE_MB = int(os.environ.get("WEH_LOG_HASH_CACHE_MB", "80"))
 # Witnesses (c2sp.org/tlog-witness) this log asks to cosign each new checkpoint: comma-separated
 # "<witness verifier key> <submission URL prefix>" entries; none by default.
 WEH_LOG_WITNESSES = env_list("WEH_LOG_WITNESSES")

@@ -142,8 +142,10 @@ def test_when_warm_every_proof_of_a_tree_is_served_from_memory() -> None:
     for index in range(size):
         assert merkle.inclusion_proof(index, size, read) == tree.inclusion_proof(index)
     assert storage.calls == calls
-    # A tree of 3,000 entries holds 5,993 hashes; the cache holds them and little else.
-    assert stored_hash_count(size) * 32 <= cache.size_bytes <= stored_hash_count(size) * 32 * 2
+    # A tree of 3,000 entries holds 5,993 hashes; the cache holds them and little else: the
+    # hashes kept singly at each block's first miss went when the block was read whole.
+    held = stored_hash_count(size) * 32
+    assert held - 32 * 30 <= cache.size_bytes <= held * 1.1
 
 
 def test_a_partial_block_is_read_again_once_the_tree_grows_past_it() -> None:

@@ -24,12 +24,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 
@@ -827,3 +829,78 @@ def test_witness_answer_must_be_signature_lines() -> None:
         witness._verified_cosignatures(w, note, other.encode())
     with pytest.raises(NoteError):
         open_checkpoint(note + other, origin=fake.origin, log=fake.verifier, cosigners=[w.verifier])
+
+
+# --- verifiers requiring witnesses, and the operator's view -----------------------------------
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_log_requires_the_witness_cosignatures_asked_for(
+    log: Signer, second_instance: SecondInstance, live_server: Any
+) -> None:
+    grow(3)  # the commit signs checkpoint 3, and the second instance cosigns it
+    url = f"{live_server.url}/log"
+    witnessed = second_instance.verifier
+    out = run("verify", "log", "--url", url, "--key", log.vkey, "--witness", witnessed.vkey)
+    assert f"cosigned by 1 of 1 (1 required): {witnessed.name}+{witnessed.key_id:08x}" in out
+
+    absent = Signer.generate("absent.witness.example", alg=ALG_COSIGNATURE_V1).verifier
+    both = ("--witness", witnessed.vkey, "--witness", absent.vkey)
+    with pytest.raises(CommandError) as failure:
+        run("verify", "log", "--url", url, "--key", log.vkey, *both)
+    message = str(failure.value)
+    assert "carries 1 of the 2 witness cosignatures required" in message
+    assert f"none from absent.witness.example+{absent.key_id:08x}" in message
+    out = run("verify", "log", "--url", url, "--key", log.vkey, *both, "--quorum", "1")
+    assert "cosigned by 1 of 2 (1 required)" in out
+
+    with pytest.raises(CommandError, match="not a witness key"):
+        run("verify", "log", "--url", url, "--key", log.vkey, "--witness", log.vkey)
+    with pytest.raises(CommandError, match="--quorum 3 must be between 0 and"):
+        run("verify", "log", "--url", url, "--key", log.vkey, *both, "--quorum", "3")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_cosignature_fails_verification(
+    log: Signer, second_instance: SecondInstance, live_server: Any
+) -> None:
+    grow(2)
+    checkpoint = Checkpoint.objects.get(size=2)
+    # The witness's cosignature line with one bit of its signature flipped.
+    dash, name, blob = checkpoint.cosignatures.strip().split(" ")
+    raw = bytearray(base64.b64decode(blob))
+    raw[-1] ^= 1
+    line = f"{dash} {name} {base64.b64encode(bytes(raw)).decode()}\n"
+    Checkpoint.objects.filter(size=2).update(cosignatures=line)
+    with pytest.raises(CommandError) as failure:
+        run(
+            "verify", "log", "--url", f"{live_server.url}/log", "--key", log.vkey,
+            "--witness", second_instance.verifier.vkey,
+        )  # fmt: skip
+    assert "is NOT a checkpoint of" in str(failure.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_log_status_lists_witnesses_and_the_logs_witnessed(
+    log: Signer, second_instance: SecondInstance, settings: Any
+) -> None:
+    out = run("log", "status")
+    assert f"{second_instance.verifier.name}+{second_instance.verifier.key_id:08x}" in out
+    assert "last cosigned 0 entries; on the latest checkpoint: not yet" in out
+    grow(4)
+    out = run("log", "status")
+    assert "last cosigned 4 entries; on the latest checkpoint: yes" in out
+    assert "witnessing" not in out
+
+    # This hub witnessing another log: the checkpoint it last cosigned is listed.
+    here = SameProcess(settings)
+    other = here.new_log().grow(5)
+    assert here.post(body(0, [], other.note())).status == 200
+    out = run("log", "status")
+    assert f"witnessing:        {other.signer.name}: 5 entries, last cosigned" in out

@@ -18,7 +18,7 @@ import binascii
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,10 +114,14 @@ def http_fetcher(timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_RESPONSE_B
 
 @dataclass(frozen=True)
 class VerifiedCheckpoint:
-    """A checkpoint whose signature by the log key was verified, with its note text."""
+    """A checkpoint whose signature by the log key was verified, with its note text.
+
+    ``cosigned_by`` lists the witnesses asked for whose cosignatures verified on it.
+    """
 
     checkpoint: Checkpoint
     note: str
+    cosigned_by: tuple[Verifier, ...] = ()
 
     @property
     def size(self) -> int:
@@ -131,18 +135,29 @@ class VerifiedCheckpoint:
 
 
 def open_verified(
-    text: bytes | str, *, origin: str, verifier: Verifier, where: str
+    text: bytes | str,
+    *,
+    origin: str,
+    verifier: Verifier,
+    where: str,
+    witnesses: Sequence[Verifier] = (),
 ) -> VerifiedCheckpoint:
-    """Verify a signed checkpoint of ``origin`` by ``verifier``; ``where`` names it in errors."""
+    """Verify a signed checkpoint of ``origin`` by ``verifier``; ``where`` names it in errors.
+
+    Cosignatures by ``witnesses`` are verified when present (a bad one fails the checkpoint)
+    and reported in ``cosigned_by``; whether enough of them are there is the caller's rule.
+    """
     try:
-        checkpoint, _note = open_checkpoint(text, origin=origin, log=verifier)
+        checkpoint, note = open_checkpoint(text, origin=origin, log=verifier, cosigners=witnesses)
     except NoteError as error:
         raise VerificationError(
             f"{where} is NOT a checkpoint of {origin} signed by key "
             f"{verifier.name}+{verifier.key_id:08x}: {error}"
         ) from None
-    note = text.decode("utf-8") if isinstance(text, bytes) else text
-    return VerifiedCheckpoint(checkpoint, note)
+    signed = {(s.name, s.key_id) for s in note.signatures}
+    cosigned = tuple(w for w in witnesses if (w.name, w.key_id) in signed)
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    return VerifiedCheckpoint(checkpoint, text, cosigned)
 
 
 @dataclass
@@ -157,6 +172,8 @@ class LogClient:
     verifier: Verifier
     origin: str = ""
     fetch: Fetcher = field(default_factory=http_fetcher)
+    witnesses: tuple[Verifier, ...] = ()
+    quorum: int = 0
     _tiles: dict[Tile, bytes] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -172,13 +189,29 @@ class LogClient:
     # --- checkpoint ---------------------------------------------------------------------------
 
     def checkpoint(self) -> VerifiedCheckpoint:
-        """Fetch ``<prefix>/checkpoint`` and verify its signature by the log key."""
+        """Fetch ``<prefix>/checkpoint``, verify its signature by the log key and its witnesses.
+
+        At least ``quorum`` of ``witnesses`` must have cosigned it: a checkpoint only the log
+        vouches for could be a view shown to this client alone (a split view).
+        """
         url = self.url("checkpoint")
-        return self.open(self.fetch(url), where=f"the checkpoint at {url}")
+        current = self.open(self.fetch(url), where=f"the checkpoint at {url}")
+        if len(current.cosigned_by) < self.quorum:
+            missing = [w for w in self.witnesses if w not in current.cosigned_by]
+            raise VerificationError(
+                f"the checkpoint at {url} ({current.size} entries) carries "
+                f"{len(current.cosigned_by)} of the {self.quorum} witness cosignatures required; "
+                f"none from {', '.join(f'{w.name}+{w.key_id:08x}' for w in missing)}. The "
+                "witnesses may not have seen this checkpoint yet (try again in a minute), or the "
+                "log is showing it to you alone."
+            )
+        return current
 
     def open(self, text: bytes | str, *, where: str) -> VerifiedCheckpoint:
         """Verify a checkpoint obtained some other way (a saved file, a proof document)."""
-        return open_verified(text, origin=self.origin, verifier=self.verifier, where=where)
+        return open_verified(
+            text, origin=self.origin, verifier=self.verifier, where=where, witnesses=self.witnesses
+        )
 
     # --- tiles --------------------------------------------------------------------------------
 

@@ -85,14 +85,17 @@ def locate(index: int) -> tuple[int, int]:
 class HashCache:
     """Stored hashes of published checkpoints, bounded in memory; safe to share between threads."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, *, missing: type[Exception] = LookupError) -> None:
+        """Keep up to ``max_bytes``; a hash storage lacks is reported as ``missing``."""
         if max_bytes < 0:
             raise ValueError("the cache size cannot be negative")
         self.max_bytes = max_bytes
+        self.missing = missing
         # Dicts keep insertion order, which is age here: the first goes first.
         self._blocks: dict[int, bytes] = {}
         self._singles: dict[int, bytes] = {}
-        self._seen: dict[int, None] = {}  # blocks with one miss so far
+        # Blocks with one miss so far, and the hashes of theirs then kept singly.
+        self._seen: dict[int, list[int]] = {}
         self._block_bytes = 0
         self._anchor: tuple[int, bytes] | None = None
         self._lock = threading.Lock()
@@ -210,33 +213,41 @@ class HashCache:
             try:
                 runs[block] = b"".join(found[i] for i in range(start, stop))
             except KeyError as gap:
-                raise LookupError(f"stored tree hash {gap} is missing") from None
+                raise self.missing(f"stored tree hash {gap} is missing") from None
         result: list[bytes] = []
         for index, value in zip(indexes, out, strict=True):
             if value is None:
                 value = found.get(index)
                 if value is None:
-                    raise LookupError(f"stored tree hash {index} is missing")
+                    raise self.missing(f"stored tree hash {index} is missing")
             result.append(value)
         if self.max_bytes:
-            fresh = [block for block in missed_blocks if block not in whole]
-            self._keep(runs, {i: found[i] for i in singly}, fresh)
+            seen: dict[int, list[int]] = {b: [] for b in missed_blocks if b not in whole}
+            for index in singly:
+                block = locate(index)[0]
+                if block in seen and index - block_start(block) < BLOCK_HASHES:
+                    seen[block].append(index)
+            self._keep(runs, {i: found[i] for i in singly}, seen)
         return result
 
-    def _keep(self, runs: dict[int, bytes], singles: dict[int, bytes], seen: list[int]) -> None:
+    def _keep(
+        self, runs: dict[int, bytes], singles: dict[int, bytes], seen: dict[int, list[int]]
+    ) -> None:
         with self._lock:
             if self._anchor is None:  # cleared while fetching: keep nothing of an unknown tree
                 return
             for block, run in runs.items():
-                self._seen.pop(block, None)
+                # The block's hashes kept singly at its first miss are in the run now.
+                for index in self._seen.pop(block, ()):
+                    self._singles.pop(index, None)
                 old = self._blocks.pop(block, None)
                 if old is not None:
                     self._block_bytes -= len(old)
                 self._blocks[block] = run
                 self._block_bytes += len(run)
             self._singles.update(singles)
-            for block in seen:
-                self._seen[block] = None
+            for block, indexes in seen.items():
+                self._seen.setdefault(block, []).extend(indexes)
             while len(self._seen) > _SEEN_LIMIT:
                 del self._seen[next(iter(self._seen))]
             self._evict()

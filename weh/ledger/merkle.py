@@ -237,68 +237,63 @@ def tree_root(size: int, read_hashes: HashReader) -> bytes:
 # --- proof generation ------------------------------------------------------------------------
 
 
-def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
-    """Leaf ranges whose hashes form PATH(index, D[0:size]) (RFC 9162 §2.1.3.1), leaf end first."""
-    ranges: list[tuple[int, int]] = []
-    lo, hi = 0, size
-    while hi - lo > 1:
-        k = _split(hi - lo)
-        if index < lo + k:
-            ranges.append((lo + k, hi))
-            hi = lo + k
-        else:
-            ranges.append((lo, lo + k))
-            lo += k
-    # Built from the root down; the RFC lists the hash next to the leaf first.
-    ranges.reverse()
-    return ranges
+def _path(level: int, node: int, size: int) -> tuple[list[int], int, int]:
+    """Stored-hash indexes of the audit path of hash (level, node) to the root of ``size`` leaves.
 
-
-def _consistency_ranges(m: int, n: int) -> list[tuple[int, int]]:
-    """Leaf ranges whose hashes form PROOF(m, D[0:n]) (RFC 9162 §2.1.4.1), for 0 < m < n."""
-    ranges: list[tuple[int, int]] = []
-    lo, hi = 0, n
-    whole = True  # SUBPROOF's b: still on the left edge, where MTH(D[0:m]) is the old root
-    while m - lo != hi - lo:
-        k = _split(hi - lo)
-        if m - lo <= k:
-            ranges.append((lo + k, hi))
-            hi = lo + k
-        else:
-            ranges.append((lo, lo + k))
-            lo += k
-            whole = False
-    if not whole:
-        ranges.append((lo, hi))
-    ranges.reverse()
-    return ranges
-
-
-def _prove(ranges: list[tuple[int, int]], read_hashes: HashReader) -> list[bytes]:
-    """Fetch every subtree hash the ranges need in one read and fold each range's hash."""
+    RFC 9162's recursion, unrolled as in transparency-dev's ``proof.Inclusion``: below the
+    level where the node's path and the tree's last leaf part (``inner`` levels above the
+    node), every sibling is a complete subtree; at that level the sibling is the right part
+    holding the last leaf, complete or not; above it, one left sibling per 1 bit of the node
+    (the tree's right border). The incomplete sibling, if any, is several complete subtrees,
+    whose indexes are ``indexes[start:stop]`` and fold into one proof hash. The path is listed
+    from the node up.
+    """
+    last = (size - 1) >> level
+    inner = (node ^ last).bit_length()
     indexes: list[int] = []
-    bounds: list[int] = []
-    for lo, hi in ranges:
-        _subtree_indexes(lo, hi, indexes)
-        bounds.append(len(indexes))
+    push = indexes.append
+    top = level + inner - 1
+    for at in range(level, top):  # complete siblings inside the node's complete ancestor
+        m = ((((node >> (at - level)) ^ 1) + 1) << at) - 1
+        push(2 * m - m.bit_count() + at)
+    start = len(indexes)
+    if inner:
+        # The node's bit here is 0 and the last leaf's is 1: the sibling is on the right.
+        lo = ((node >> (inner - 1)) + 1) << top
+        if lo + (1 << top) <= size:
+            m = lo + (1 << top) - 1
+            push(2 * m - m.bit_count() + top)
+        else:
+            _subtree_indexes(lo, size, indexes)
+    stop = len(indexes)
+    rest = node >> inner
+    at = top + 1
+    while rest:
+        if rest & 1:  # a left sibling (at, rest - 1), which ends where this subtree starts
+            m = (rest << at) - 1
+            push(2 * m - m.bit_count() + at)
+        rest >>= 1
+        at += 1
+    return indexes, start, stop
+
+
+def _prove(indexes: list[int], start: int, stop: int, read_hashes: HashReader) -> list[bytes]:
+    """Read the path's hashes in one call and fold the incomplete sibling's into one."""
     hashes = _read(read_hashes, indexes)
-    proof: list[bytes] = []
-    start = 0
-    for end in bounds:
-        proof.append(hashes[start] if end - start == 1 else _fold(hashes[start:end]))
-        start = end
-    return proof
+    if stop - start <= 1:
+        return list(hashes)
+    return [*hashes[:start], _fold(hashes[start:stop]), *hashes[stop:]]
 
 
 def inclusion_proof(index: int, size: int, read_hashes: HashReader) -> list[bytes]:
     """Return the RFC 9162 inclusion proof of leaf ``index`` in the stored tree of ``size`` leaves.
 
-    At most one range of the path is not a complete subtree, so the proof needs about
+    At most one hash of the path is not a complete subtree, so the proof needs about
     log2(size) stored hashes, read in a single ``read_hashes`` call.
     """
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of size {size}")
-    return _prove(_inclusion_ranges(index, size), read_hashes)
+    return _prove(*_path(0, index, size), read_hashes)
 
 
 def consistency_proof(m: int, n: int, read_hashes: HashReader) -> list[bytes]:
@@ -306,6 +301,10 @@ def consistency_proof(m: int, n: int, read_hashes: HashReader) -> list[bytes]:
 
     Equal sizes give the empty proof. Size 0 is refused: RFC 9162 defines proofs for 0 < m only,
     and every tree trivially extends the empty one, so there is nothing to prove.
+
+    The proof is the audit path, in the tree of ``n``, of the smallest complete subtree of
+    the tree of ``m`` (its last ``2^level`` leaves), preceded by that subtree's own hash
+    unless it is the whole old tree (``m`` a power of two).
     """
     if m <= 0:
         raise ValueError(f"consistency proofs start from a non-empty tree, not size {m}")
@@ -313,7 +312,15 @@ def consistency_proof(m: int, n: int, read_hashes: HashReader) -> list[bytes]:
         raise ValueError(f"first size {m} is larger than second size {n}")
     if m == n:
         return []
-    return _prove(_consistency_ranges(m, n), read_hashes)
+    level = (m & -m).bit_length() - 1
+    node = (m - 1) >> level
+    indexes, start, stop = _path(level, node, n)
+    if node:
+        last = ((node + 1) << level) - 1
+        indexes.insert(0, 2 * last - last.bit_count() + level)
+        start += 1
+        stop += 1
+    return _prove(indexes, start, stop, read_hashes)
 
 
 # --- verification ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ size nobody has a signature for proves nothing to anyone.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -135,7 +134,7 @@ def read_hashes(indexes: list[int]) -> list[bytes]:
 @functools.cache
 def hash_cache() -> HashCache:
     """This process's cache of stored hashes (``WEH_LOG_HASH_CACHE_MB``)."""
-    return HashCache(max(settings.WEH_LOG_HASH_CACHE_MB, 0) << 20)
+    return HashCache(max(settings.WEH_LOG_HASH_CACHE_MB, 0) << 20, missing=StorageError)
 
 
 def _published_tree(size: int, root: bytes) -> bool:
@@ -156,19 +155,9 @@ def checkpoint_reader(checkpoint: Checkpoint) -> merkle.HashReader:
     anchor = cache.anchor
     if anchor is not None and anchor[0] > size and _published_tree(*anchor):
         # An older checkpoint of the same log: the cache's tree extends it.
-        return _checked(cache.reader(fetch_hashes))
+        return cache.reader(fetch_hashes)
     cache.anchor_at(size, root, _published_tree)
-    return _checked(cache.reader(fetch_hashes))
-
-
-def _checked(read: merkle.HashReader) -> merkle.HashReader:
-    def checked(indexes: list[int]) -> Sequence[bytes]:
-        try:
-            return read(indexes)
-        except LookupError as missing:
-            raise StorageError(str(missing)) from None
-
-    return checked
+    return cache.reader(fetch_hashes)
 
 
 def stored_hash_range(start: int, stop: int) -> list[bytes]:

@@ -2,7 +2,8 @@
 
 ``weh verify certificate FILE.json [--keys KEYS.json | --url SITE_URL]``;
 ``weh verify log --url LOG_URL (--key VKEY | --key-file FILE | --key-url URL) [--since FILE]
-[--entry N ...] [--all] [--save FILE]``; ``weh verify entry FILE.json (--key VKEY | …)``.
+[--entry N ...] [--all] [--save FILE] [--witness VKEY ... [--quorum K]]``;
+``weh verify entry FILE.json (--key VKEY | …)``.
 Each kind of document is one subcommand: a ``<kind>_arguments`` method declaring its arguments and
 a ``verify_<kind>`` method doing the work; list the kind in ``KINDS``.
 """
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from weh.core import signing
 from weh.ledger import client as log_client
-from weh.ledger.note import Verifier
+from weh.ledger.note import ALG_COSIGNATURE_V1, Verifier
 from weh.review import certificate
 from weh.review.certificate import CertificateError
 
@@ -131,12 +132,33 @@ class Command(BaseCommand):
             metavar="FILE",
             help="After success, save the verified checkpoint here (for --since next time).",
         )
+        parser.add_argument(
+            "--witness",
+            action="append",
+            default=[],
+            metavar="VKEY",
+            help="A witness's verifier key (type 0x04, cosignature/v1) whose cosignature on the "
+            "checkpoint is required (repeat for several; see --quorum).",
+        )
+        parser.add_argument(
+            "--quorum",
+            type=int,
+            metavar="K",
+            help="How many of the --witness keys must have cosigned (default: all of them).",
+        )
 
     def verify_log(self, options: dict[str, Any]) -> None:
         verifier = self.load_log_verifier(options)
+        witnesses, quorum = load_witnesses(options)
         try:
             prefix = log_client.log_prefix(options["url"])
-            reader = log_client.LogClient(prefix, verifier, origin=options["origin"] or "")
+            reader = log_client.LogClient(
+                prefix,
+                verifier,
+                origin=options["origin"] or "",
+                witnesses=witnesses,
+                quorum=quorum,
+            )
             current = reader.checkpoint()
             reader.verify_root(current)
             lines = [
@@ -144,6 +166,15 @@ class Command(BaseCommand):
                 ("root", log_client.b64(current.root)),
                 ("tiles", "the root recomputed from the tiles matches"),
             ]
+            if witnesses:
+                names = ", ".join(f"{w.name}+{w.key_id:08x}" for w in current.cosigned_by)
+                lines.append(
+                    (
+                        "witnesses",
+                        f"cosigned by {len(current.cosigned_by)} of {len(witnesses)} "
+                        f"({quorum} required): {names or 'none'}",
+                    )
+                )
             if options["since"]:
                 path = options["since"]
                 old = reader.open(read_file(path), where=f"the saved checkpoint {path}")
@@ -232,6 +263,31 @@ class Command(BaseCommand):
             return log_client.parse_vkey(data.decode("utf-8", errors="replace"), where=url)
         except log_client.VerificationError as error:
             raise CommandError(f"No usable log key: {error}") from None
+
+
+def load_witnesses(options: dict[str, Any]) -> tuple[tuple[Verifier, ...], int]:
+    """The --witness keys and the --quorum of them required (default: all)."""
+    witnesses: list[Verifier] = []
+    for number, text in enumerate(options["witness"], start=1):
+        try:
+            witness = log_client.parse_vkey(text, where=f"--witness #{number}")
+        except log_client.VerificationError as error:
+            raise CommandError(f"No usable witness key: {error}") from None
+        if witness.alg != ALG_COSIGNATURE_V1:
+            raise CommandError(
+                f"--witness #{number} ({witness.name}) is not a witness key: witnesses cosign "
+                f"with keys of type 0x04 (cosignature/v1), this one is 0x{witness.alg:02x}."
+            )
+        if witness in witnesses:
+            raise CommandError(f"--witness #{number} ({witness.name}) is given twice.")
+        witnesses.append(witness)
+    quorum = len(witnesses) if options["quorum"] is None else options["quorum"]
+    if not 0 <= quorum <= len(witnesses):
+        raise CommandError(
+            f"--quorum {quorum} must be between 0 and the number of --witness keys "
+            f"({len(witnesses)})."
+        )
+    return tuple(witnesses), quorum
 
 
 def add_key_source(parser: CommandParser) -> None:

@@ -2,7 +2,8 @@
 
 ``weh log publish`` signs a checkpoint if the log grew (run it every minute from cron when
 ``WEH_LOG_CHECKPOINT_INTERVAL`` batches checkpoints, or after a failed task);
-``weh log status`` shows sizes; ``weh log key`` prints the verifier key to give to verifiers;
+``weh log status`` shows sizes and witnesses; ``weh log key`` prints the verifier key to give
+to verifiers;
 ``weh log generate-key`` prints a new signing key for ``WEH_LOG_KEY``.
 """
 
@@ -14,8 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from weh.ledger import keys, selectors, services
-from weh.ledger.note import Signer
+from weh.ledger import keys, selectors, services, witness
+from weh.ledger.models import Checkpoint, LogWitness, WitnessState
+from weh.ledger.note import NoteError, Signature, Signer
 
 
 class Command(BaseCommand):
@@ -66,6 +68,7 @@ class Command(BaseCommand):
             ("not yet signed", str(size - published)),
             ("key", keys.log_verifier().vkey),
         ]
+        lines += witness_lines(latest)
         for label, value in lines:
             self.stdout.write(f"{label + ':':18} {value}")
 
@@ -81,3 +84,39 @@ class Command(BaseCommand):
             "# Keep the signing key secret and backed up for the life of the log; set "
             "WEH_LOG_ORIGIN to the same origin."
         )
+
+
+def witness_lines(latest: Checkpoint | None) -> list[tuple[str, str]]:
+    """What ``status`` says of witnesses: those this log asks, and the logs this hub witnesses."""
+    lines: list[tuple[str, str]] = []
+    asked = witness.log_witnesses()
+    cosigned = set()
+    if latest is not None:
+        for line in latest.cosignatures.splitlines():
+            try:
+                signature = Signature.parse_line(line)
+            except NoteError:
+                continue
+            cosigned.add((signature.name, signature.key_id))
+    last = dict(LogWitness.objects.values_list("vkey", "size"))
+    for each in asked:
+        key = each.verifier
+        on_latest = "yes" if (key.name, key.key_id) in cosigned else "not yet"
+        lines.append(
+            (
+                "witness",
+                f"{key.name}+{key.key_id:08x} at {each.url}: last cosigned "
+                f"{last.get(key.vkey, 0)} entries; on the latest checkpoint: {on_latest}",
+            )
+        )
+    if not asked:
+        lines.append(("witnesses", "none configured (WEH_LOG_WITNESSES)"))
+    for state in WitnessState.objects.order_by("origin"):
+        lines.append(
+            (
+                "witnessing",
+                f"{state.origin}: {state.size} entries, last cosigned "
+                f"{state.updated_at:%Y-%m-%d %H:%M:%S %Z}",
+            )
+        )
+    return lines
