@@ -202,7 +202,7 @@ def test_batch_steps_and_their_errors(cast: Cast) -> None:
     page = text_of(client.get(reverse("finance:batch", args=[left.serial])))
     assert "Recognition WEH-2026-0001" in page
     response = client.post(retire, {"retire-outcome": "recognition:WEH-2026-0001"}, follow=True)
-    assert "The units were retired against recognition:WEH-2026-0001" in text_of(response)
+    assert "The units were retired against recognition WEH-2026-0001" in text_of(response)
     assert "Retirement is final." in text_of(response)
     # The recipient sees the batch but cannot move it.
     assert (

@@ -373,7 +373,7 @@ def test_retirement_against_an_active_recognition_is_final(cast: Cast) -> None:
             actor=cast.funder, serial=batch.serial, recognition=cast.recognition.serial
         )
     assert str(excinfo.value.detail) == (
-        f"Batch {batch.serial} was already retired against recognition:WEH-2026-0001 (log entry "
+        f"Batch {batch.serial} was already retired against recognition WEH-2026-0001 (log entry "
         f"{retirement.log_index}). Retirement is final: choose another batch."
     )
     for attempt in (
@@ -465,6 +465,8 @@ def test_retirement_against_a_real_score_improvement(cast: Cast) -> None:
         Decimal("71.500"),
     )
     assert retirement.outcome_reference == f"score:{baseline}-{improved}"
+    standard = retirement.improved.standard_version.standard_id
+    assert retirement.outcome_label == f"a score rising from 55 % to 71.5 % ({standard})"
     assert retirement.log_content["outcome"]["improved"]["percent"] == "71.500"
 
 

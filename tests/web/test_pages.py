@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
+from django.template.loader import render_to_string
 from django.test import Client
 
 from tests.factories import SQUARE, SubjectFactory
@@ -205,3 +207,16 @@ def test_admin_changes_are_audited(organisation) -> None:  # type: ignore[no-unt
     assert entry.before["name"] == "Jeju Special Self-Governing Province"
     assert entry.after["name"] == "Jeju Province"
     assert entry.actor == staff
+
+
+def test_a_field_with_two_errors_shows_both_under_one_id() -> None:
+    class When(forms.Form):
+        day = forms.DateField(label="Day")
+
+    form = When(data={"day": "2030-01-01"})
+    assert form.is_valid()
+    form.add_error("day", "The day is in the future.")
+    form.add_error("day", "The day is after the commitment ends.")
+    html = render_to_string("web/_field.html", {"field": form["day"]})
+    assert html.count('id="id_day_error"') == 1
+    assert "The day is in the future.<br>The day is after the commitment ends.</span>" in html

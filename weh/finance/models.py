@@ -433,6 +433,21 @@ class Retirement(Logged):
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.outcome_reference}"
 
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words, as the pages show it."""
+        if self.recognition_id is not None:
+            return _("recognition %(serial)s") % {"serial": self.recognition.serial}
+        before, after = (
+            format(value.normalize(), "f") if value is not None else "?"
+            for value in (self.baseline_percent, self.improved_percent)
+        )
+        return _("a score rising from %(before)s %% to %(after)s %% (%(standard)s)") % {
+            "before": before,
+            "after": after,
+            "standard": self.improved.standard_version.standard_id if self.improved else "",
+        }
+
 
 class SpendingCategory(models.TextChoices):
     WORKS = "works", _("Works and restoration")

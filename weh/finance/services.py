@@ -532,7 +532,7 @@ def state_conflict(batch: UnitBatch, step: str) -> Conflict:
             )
             % {
                 "serial": batch.serial,
-                "outcome": retirement.outcome_reference if retirement else "?",
+                "outcome": retirement.outcome_label if retirement else "?",
                 "index": retirement.log_index if retirement else "?",
             }
         )

@@ -351,7 +351,7 @@ def _success(step: str, result: Any) -> str:
             "index": result.log_index,
         }
     return _("The units were retired against %(outcome)s (log index %(index)s).") % {
-        "outcome": result.outcome_reference,
+        "outcome": result.outcome_label,
         "index": result.log_index,
     }
 
