@@ -581,7 +581,13 @@ def test_registry_responses_have_a_strong_etag_and_answer_304(recognitions, name
     etag = first["ETag"]
     assert re.fullmatch(r'"[0-9a-f]{24}"', etag)
     assert second["ETag"] == etag
-    assert first["Cache-Control"] == "public, max-age=60"
+    # The list page hands a first visitor the CSRF cookie (its language form): that answer is
+    # theirs alone. Downloads set no cookie and stay public.
+    sets_cookie = name == "review:registry"
+    assert bool(first.cookies) == sets_cookie
+    assert first["Cache-Control"] == (
+        "max-age=60, private" if sets_cookie else "public, max-age=60"
+    )
     assert {"Accept-Language", "Cookie"} <= {v.strip() for v in first["Vary"].split(",")}
     unchanged = get(url, **{"If-None-Match": etag})
     assert unchanged.status_code == 304
@@ -592,6 +598,22 @@ def test_registry_responses_have_a_strong_etag_and_answer_304(recognitions, name
     assert get(url, **{"If-None-Match": f'"other", W/{etag}'}).status_code == 304
     assert get(url, **{"If-None-Match": "*"}).status_code == 304
     assert get(url, **{"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_page_handing_out_a_cookie_is_private_and_its_304_public(recognitions) -> None:  # type: ignore[no-untyped-def]
+    browser = Client()
+    url = reverse("review:registry")
+    for _ in range(2):
+        # Django sends the CSRF cookie with every page that uses it (to renew its expiry): a
+        # shared cache must keep none of them, or every visitor would get the same token.
+        page = browser.get(url)
+        assert "csrftoken" in page.cookies
+        assert page["Cache-Control"] == "max-age=60, private"
+        assert 'name="csrfmiddlewaretoken"' in page.content.decode()
+    unchanged = browser.get(url, headers={"If-None-Match": page["ETag"]})
+    assert unchanged.status_code == 304
+    assert not unchanged.cookies
+    assert unchanged["Cache-Control"] == "public, max-age=60"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 
 def _oidc_origins() -> list[str]:
@@ -48,4 +49,24 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+class PrivateWhenSettingCookiesMiddleware:
+    """An answer that sets a cookie is for one browser: a shared cache must never keep it.
+
+    Public pages (the registry) are marked ``public`` so that proxies can serve them. A first
+    visit to one also hands out the CSRF cookie (the language form needs it); a proxy keeping
+    that answer would give every later visitor the same token. Such answers become
+    ``private``; the next ones, from a browser that has its cookies, stay public. Listed before
+    the middleware that set cookies, so it sees every cookie they set.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.cookies and "public" in response.get("Cache-Control", ""):
+            patch_cache_control(response, private=True)
         return response

@@ -1,7 +1,9 @@
 """The public registry of recognitions: the list and its map, downloads, one recognition, its
 certificate (HTML, PDF, signed JSON) and the form to raise a concern. No sign-in needed.
 
-Caching. Every GET answers with a strong ETag and ``Cache-Control: public, max-age=60``. The
+Caching. Every GET answers with a strong ETag and ``Cache-Control: public, max-age=60``, made
+``private`` when the answer also sets a cookie (an HTML page hands out the CSRF cookie; see
+``weh.core.middleware.PrivateWhenSettingCookiesMiddleware``). The
 ETag is worked out before any row is read, from the registry version (one indexed query, reused
 by a process for a second; see ``weh.review.registry``) or the recognition's own stamp, so a
 request whose ``If-None-Match`` still matches gets ``304 Not Modified`` at once. What costs most
