@@ -6,6 +6,7 @@ os.environ.setdefault("WEH_TESTING", "1")
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 pytest_plugins = ["tests.factories"]
 
@@ -47,6 +48,10 @@ def browser():  # type: ignore[no-untyped-def]
     try:
         with chromium() as launched:
             yield launched
+            # While the loop still runs: the connections the tests opened under it are kept
+            # per async context, where nothing else would close them, and PostgreSQL refuses
+            # to drop a test database someone is still connected to.
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
