@@ -16,7 +16,6 @@ import binascii
 import functools
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from weh.core.keyfiles import create_secret_file
 from weh.review import certificate
 
 logger = logging.getLogger(__name__)
@@ -91,27 +91,8 @@ def _read_key_file(key_file: Path) -> Ed25519PrivateKey:
 
 
 def _generate_key_file(key_file: Path) -> Ed25519PrivateKey:
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    # Write a complete file under a temporary name, then link it into place. A link, unlike a
-    # rename, fails when another process got there first, so every process ends up with the key
-    # that is in the file (and the certificates each one signs stay verifiable).
-    # mkstemp creates the file readable and writable by its owner only (0600).
-    fd, name = tempfile.mkstemp(dir=key_file.parent, prefix=".certificate_key.")
-    temporary = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(new_private_key_text() + "\n")
-        try:
-            os.link(temporary, key_file)
-        except FileExistsError:
-            pass
-        except OSError:
-            # No hard links on this file system: a rename is atomic too, only last-one-wins.
-            if not key_file.exists():
-                temporary.replace(key_file)
-    finally:
-        temporary.unlink(missing_ok=True)
-    logger.warning("Generated a development certificate signing key in %s", key_file)
+    if create_secret_file(key_file, new_private_key_text() + "\n"):
+        logger.warning("Generated a development certificate signing key in %s", key_file)
     return _read_key_file(key_file)
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from weh.core.keyfiles import create_secret_file
 from weh.ledger.note import ALG_ED25519, NoteError, Signer, Verifier
 
 logger = logging.getLogger(__name__)
@@ -88,26 +87,8 @@ def _read_key_file(key_file: Path, origin: str) -> Signer:
 
 
 def _generate_key_file(key_file: Path, origin: str) -> Signer:
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    # As for the certificate key: write a complete file under a temporary name, then link it into
-    # place. A link fails when another process got there first, so every process ends up signing
-    # with the key that is in the file. mkstemp creates the file with mode 0600.
-    fd, name = tempfile.mkstemp(dir=key_file.parent, prefix=".log_key.")
-    temporary = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(new_signer_key(origin) + "\n")
-        try:
-            os.link(temporary, key_file)
-        except FileExistsError:
-            pass
-        except OSError:
-            # No hard links on this file system: a rename is atomic too, only last-one-wins.
-            if not key_file.exists():
-                temporary.replace(key_file)
-    finally:
-        temporary.unlink(missing_ok=True)
-    logger.warning("Generated a development transparency log key in %s", key_file)
+    if create_secret_file(key_file, new_signer_key(origin) + "\n"):
+        logger.warning("Generated a development transparency log key in %s", key_file)
     return _read_key_file(key_file, origin)
 
 

@@ -40,9 +40,7 @@ import base64
 import binascii
 import functools
 import logging
-import os
 import re
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -60,6 +58,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import task
 
+from weh.core.keyfiles import create_secret_file
 from weh.ledger import merkle, selectors
 from weh.ledger.models import Checkpoint, LogWitness, WitnessState
 from weh.ledger.note import (
@@ -298,24 +297,8 @@ def load_witness_signer(
 
 
 def _generate_key_file(key_file: Path, name: str) -> None:
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    # As for the log key: a complete file under a temporary name (mode 0600), linked into place;
-    # the link fails if another process got there first, and every process uses that key.
-    fd, temporary_name = tempfile.mkstemp(dir=key_file.parent, prefix=".witness_key.")
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(new_witness_key(name) + "\n")
-        try:
-            os.link(temporary, key_file)
-        except FileExistsError:
-            pass
-        except OSError:
-            if not key_file.exists():
-                temporary.replace(key_file)
-    finally:
-        temporary.unlink(missing_ok=True)
-    logger.warning("Generated a development witness key in %s", key_file)
+    if create_secret_file(key_file, new_witness_key(name) + "\n"):
+        logger.warning("Generated a development witness key in %s", key_file)
 
 
 @functools.cache
