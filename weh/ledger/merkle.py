@@ -115,11 +115,6 @@ def _fold(hashes: Sequence[bytes]) -> bytes:
     return h
 
 
-def _split(n: int) -> int:
-    """Return the largest power of two strictly less than ``n`` (for n ≥ 2)."""
-    return 1 << ((n - 1).bit_length() - 1)
-
-
 # --- stored hash layout ----------------------------------------------------------------------
 
 
