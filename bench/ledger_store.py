@@ -27,8 +27,8 @@ For each backend, in a child process (Django reads its settings once per process
 The parent times the in-memory core on the same entries (``Tree.extend``, and the proofs of
 ``bench/merkle.py``) and pymerkle, and prints everything side by side. The machine may be
 shared: before each part the script waits (up to ``--wait-quiet`` seconds) until other
-processes leave the CPUs idle, as ``bench/subject_list.py`` does, and prints the cores they
-used then.
+processes leave the CPUs idle, as the other benchmarks do (``bench/harness.py``, which also
+provides the database and the child processes), and prints the cores they used then.
 """
 
 from __future__ import annotations
@@ -38,43 +38,19 @@ import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import BENCH_DIR, ROOT, database_url, fresh_database, run_child, wait_until_quiet
+
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-BENCH_DIR = ROOT / "var" / "bench"
 SQLITE_FILE = BENCH_DIR / "ledger.sqlite3"
-PG_ADMIN_URL = os.environ.get(
-    "WEH_BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 PG_BENCH_DB = "weh_bench_ledger"
 ORIGIN = "bench.weh.localhost/log"
-
-
-def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{SQLITE_FILE}"
-    return urlsplit(PG_ADMIN_URL)._replace(path=f"/{PG_BENCH_DB}").geturl()
-
-
-def fresh_database(backend: str) -> None:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
 
 
 def child_env(backend: str) -> dict[str, str]:
@@ -84,7 +60,7 @@ def child_env(backend: str) -> dict[str, str]:
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "weh.settings",
-            "WEH_DATABASE_URL": database_url(backend),
+            "WEH_DATABASE_URL": database_url(backend, SQLITE_FILE, PG_BENCH_DB),
             "WEH_SECRET_KEY": secrets.token_urlsafe(64),
             "WEH_VAR_DIR": str(BENCH_DIR),
             "WEH_LOG_ORIGIN": ORIGIN,
@@ -243,18 +219,15 @@ def child_stored(out: Path, args: argparse.Namespace) -> None:
     out.write_text(json.dumps(results))
 
 
-def run_child(mode: str, backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    from subject_list import wait_until_quiet  # bench/subject_list.py
-
+def run_part(mode: str, backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One part in a child process of its own, once the machine is quiet: its results."""
     if mode == "stored":
-        fresh_database(backend)
+        fresh_database(backend, SQLITE_FILE, PG_BENCH_DB)
     others = wait_until_quiet(args.wait_quiet)
     print(f"  {mode} {backend}: other work used {others:.2f} cores at the start", flush=True)
     out = BENCH_DIR / f"ledger_store-{mode}-{backend}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--out", str(out)]
-    cmd += [f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items() if k in PASSED]
-    subprocess.run(cmd, env=child_env(backend), cwd=ROOT, check=True)
-    result: dict[str, Any] = json.loads(out.read_text())
+    passed = [f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items() if k in PASSED]
+    result: dict[str, Any] = run_child(__file__, mode, child_env(backend), out, passed)
     return result
 
 
@@ -485,8 +458,8 @@ def main() -> None:
         return
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     print(f"Stored transparency log; Python {sys.version.split()[0]}")
-    stored = {backend: run_child("stored", backend, args) for backend in backends}
-    memory = run_child("memory", "sqlite", args)
+    stored = {backend: run_part("stored", backend, args) for backend in backends}
+    memory = run_part("memory", "sqlite", args)
     report(memory, stored, args)
 
 

@@ -37,52 +37,58 @@ The machine may be shared: before each measurement the script waits (up to --wai
 until other processes leave the CPUs idle, and it reports the cores they used meanwhile.
 
 The Django work (seeding, counting, timing) runs in child processes of this script, one per
-backend, because Django's settings are read once per process. The helpers shared with the subject
-list benchmark (CPU accounting, wrk driver) come from ``bench/subject_list.py``.
+backend, because Django's settings are read once per process. The infrastructure (database,
+gunicorn, load generators, CPU accounting) is shared with the other benchmarks in
+``bench/harness.py``; the word lists of the seeding come from ``bench/subject_list.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
 import platform
 import random
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from subject_list import (
-    ADJECTIVES,
+import harness
+from harness import (
     BENCH_DIR,
     BIN,
+    HOST,
+    ROOT,
+    CpuMeter,
+    database_url,
+    fetch,
+    free_port,
+    fresh_database,
+    gunicorn,
+    load_figures,
+    load_wrk,
+    measure_load,
+    run_child,
+    server_env,
+    summary_ms,
+    wait_until_quiet,
+    wsgi_environ,
+)
+from subject_list import (
+    ADJECTIVES,
     COUNTRIES,
     FEATURES,
-    HOST,
     ORG_TYPES,
-    PG_ADMIN_URL,
     PLACES,
-    ROOT,
     SUFFIXES,
-    CpuMeter,
     _country_weights,
-    _EmptyInput,
-    _summary,
-    free_port,
-    load_wrk,
-    server_env,
-    wait_until_quiet,
 )
 
 PG_BENCH_DB = "weh_bench_registry"
@@ -122,34 +128,7 @@ UNTARGETED = "map, identity"
 
 
 # ------------------------------------------------------------------------------------------------
-# Environment shared by `weh migrate`, gunicorn and the Django child processes.
-
-
-def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{SQLITE_FILE}"
-    admin = urlsplit(PG_ADMIN_URL)
-    return admin._replace(path=f"/{PG_BENCH_DB}").geturl()
-
-
-def fresh_database(backend: str) -> None:
-    """Remove the SQLite file, or drop and recreate the PostgreSQL benchmark database."""
-    (BENCH_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns without it
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-
-
-def run_child(mode: str, env: dict[str, str], out: Path, extra: list[str] | None = None) -> Any:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--out", str(out)]
-    subprocess.run([*cmd, *(extra or [])], env=env, cwd=ROOT, check=True)
-    return json.loads(out.read_text())
+# The application gunicorn serves, and Django in the child processes.
 
 
 def _django() -> None:
@@ -436,26 +415,7 @@ def child_measure(out: Path, repeats: int) -> None:
     app = WSGIHandler()
 
     def call(path: str, headers: dict[str, str]) -> tuple[str, dict[str, str], bytes]:
-        parts = urlsplit(path)
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": parts.path,
-            "QUERY_STRING": parts.query,
-            "SERVER_NAME": HOST,
-            "SERVER_PORT": "80",
-            "HTTP_HOST": HOST,
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": HOST,
-            "wsgi.url_scheme": "http",
-            "wsgi.input": _EmptyInput(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-        }
-        for name, value in headers.items():
-            environ["HTTP_" + name.upper().replace("-", "_")] = value
+        environ = wsgi_environ(path, headers)
         status: list[str] = []
         response_headers: dict[str, str] = {}
 
@@ -478,7 +438,7 @@ def child_measure(out: Path, repeats: int) -> None:
             t0 = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t0)
-        return _summary(times)
+        return summary_ms(times)
 
     results: dict[str, Any] = {"query_counts": {}, "timings": {}, "sizes": {}}
     for name, path, headers in CASES:
@@ -525,118 +485,23 @@ def child_measure(out: Path, repeats: int) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# The production server and the load generators.
-
-
-@contextlib.contextmanager
-def gunicorn(
-    env: dict[str, str], port: int, log: Path, workers: int, worker_class: str = "sync"
-) -> Any:
-    """gunicorn with ``application`` above: weh.wsgi's, plus the router while it is unwired."""
-    cmd = [
-        str(BIN / "gunicorn"),
-        "registry:application()",
-        "--pythonpath",
-        str(Path(__file__).resolve().parent),
-        "--workers",
-        str(workers),
-        "--worker-class",
-        worker_class,
-        "--bind",
-        f"{HOST}:{port}",
-    ]
-    with log.open("w") as log_file:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise SystemExit(f"gunicorn exited with {proc.returncode}; see {log}")
-                with contextlib.suppress(OSError):
-                    status, _headers = fetch(port, "/recognitions/?status=all&page=1")
-                    if status == 200:
-                        break
-                    raise SystemExit(f"gunicorn answered {status}; see {log}")
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not answer within 60 s; see {log}")
-                time.sleep(0.2)
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        response.read()
-        return response.status, response.headers
-    finally:
-        conn.close()
+# The Python load generator as this benchmark uses it.
 
 
 def load_python(
-    url: str, headers: dict[str, str], requests: int, concurrency: int, _threads: int
+    url: str, headers: dict[str, str], requests: int, concurrency: int, threads: int
 ) -> dict[str, Any]:
-    """Threads with http.client (when wrk is missing); 200 and 304 both count as answers."""
-    parts = urlsplit(url)
-    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
-    lock = threading.Lock()
-    remaining = [requests]
-    latencies: list[float] = []
-    errors = [0]
-
-    def worker() -> None:
-        conn: http.client.HTTPConnection | None = None
-        mine: list[float] = []
-        while True:
-            with lock:
-                if remaining[0] <= 0:
-                    break
-                remaining[0] -= 1
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                t0 = time.perf_counter()
-                conn.request("GET", target, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                mine.append(time.perf_counter() - t0)
-                if response.status not in (200, 304):
-                    errors[0] += 1
-                if response.will_close:
-                    conn.close()
-                    conn = None
-            except (OSError, http.client.HTTPException):
-                errors[0] += 1
-                if conn is not None:
-                    conn.close()
-                conn = None
-        with lock:
-            latencies.extend(mine)
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
-    ms = sorted(x * 1000 for x in latencies)
-    return {
-        "requests": len(ms),
-        "rps": len(ms) / elapsed,
-        "p50_ms": statistics.median(ms),
-        "p99_ms": ms[max(0, int(len(ms) * 0.99) - 1)],
-        "max_ms": ms[-1],
-        "errors": errors[0],
-    }
+    """``harness.load_python`` (when wrk is missing); 200 and 304 both count as answers."""
+    return harness.load_python(
+        url,
+        headers,
+        requests,
+        concurrency,
+        threads,
+        ok_statuses=(200, 304),
+        timeout=30,
+        connect_early=False,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -655,28 +520,28 @@ def prepare(backend: str, env: dict[str, str], reuse: bool) -> dict[str, Any]:
         with contextlib.suppress(subprocess.CalledProcessError):
             migrate(env)
         try:
-            found = run_child("count", env, BENCH_DIR / f"registry-count-{backend}.json")
+            found = run_child(__file__, "count", env, BENCH_DIR / f"registry-count-{backend}.json")
         except subprocess.CalledProcessError:
             found = {"counts": {}}
         if found["counts"].get("recognitions") == N_RECOGNITIONS:
             print(f"   reusing the seeded database: {found['counts']}", flush=True)
             return found
         print("   no seeded database to reuse; building one", flush=True)
-    fresh_database(backend)
+    fresh_database(backend, SQLITE_FILE, PG_BENCH_DB)
     migrate(env)
-    seed = run_child("seed", env, BENCH_DIR / f"registry-seed-{backend}.json")
+    seed = run_child(__file__, "seed", env, BENCH_DIR / f"registry-seed-{backend}.json")
     print(f"   seeded in {seed['seconds']} s: {seed['counts']}", flush=True)
     return seed
 
 
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"\n== {backend}: database, migrate, seed", flush=True)
-    env = server_env(database_url(backend), secrets.token_urlsafe(64))
+    env = server_env(database_url(backend, SQLITE_FILE, PG_BENCH_DB), secrets.token_urlsafe(64))
     # Certificates are signed with the bench's own key (WEH_VAR_DIR/certificate_key): without
     # debug, the settings refuse to make one on the fly.
     _bench_key()
     seed = prepare(backend, env, args.reuse)
-    indexes = run_child("indexes", env, BENCH_DIR / f"registry-indexes-{backend}.json")
+    indexes = run_child(__file__, "indexes", env, BENCH_DIR / f"registry-indexes-{backend}.json")
     if indexes["created"]:
         print(
             f"   created the proposed indexes the schema lacks: {', '.join(indexes['created'])}",
@@ -698,8 +563,16 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "requests per case",
         flush=True,
     )
+    # gunicorn serves ``application`` above: weh.wsgi's, plus the router while it is unwired.
     with gunicorn(
-        env, port, BENCH_DIR / f"gunicorn-registry-{backend}.log", args.workers
+        env,
+        port,
+        BENCH_DIR / f"gunicorn-registry-{backend}.log",
+        args.workers,
+        app="registry:application()",
+        ready_path="/recognitions/?status=all&page=1",
+        pythonpath=Path(__file__).resolve().parent,
+        worker_class=args.worker_class,
     ) as server:
         for name, path, headers in CASES:
             status, response_headers = fetch(port, path, headers)
@@ -712,19 +585,21 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             ):
                 status, _headers = fetch(port, path, extra)
                 assert status == (200 if mode == "full" else 304), (path, mode, status)
-                url = f"http://{HOST}:{port}{path}"
-                quiet = wait_until_quiet(args.wait_quiet)
-                loader(url, extra, max(100, requests // 10), args.concurrency, args.threads)
-                with CpuMeter(server.pid) as meter:
-                    result = loader(url, extra, requests, args.concurrency, args.threads)
+                result, meter = measure_load(
+                    loader,
+                    server.pid,
+                    f"http://{HOST}:{port}{path}",
+                    extra,
+                    warmup=max(100, requests // 10),
+                    requests=requests,
+                    concurrency=args.concurrency,
+                    threads=args.threads,
+                    wait_quiet=args.wait_quiet,
+                )
                 target = TARGET_FULL_RPS if mode == "full" else TARGET_304_RPS
                 if name == UNTARGETED and mode == "full":
                     target = 0
                 result.update(
-                    cpu_ours=round(meter.ours, 2),
-                    cpu_others=round(meter.others, 2),
-                    others_before=round(quiet, 2),
-                    cpu_ms_per_request=meter.ms_per_request(result["requests"]),
                     target=target,
                     ratio=round(result["rps"] / target, 2) if target else None,
                 )
@@ -733,10 +608,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 versus = f"x{result['ratio']:.2f} of target {target}" if target else "no target"
                 print(
                     f"   {label:<18} {result['rps']:8.0f} req/s ({versus})  "
-                    f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
-                    f"errors {result['errors']}  cores: benchmark {meter.ours:.2f}, "
-                    f"other work {meter.others:.2f}; CPU ms per request: "
-                    + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_request"].items()),
+                    + load_figures(result, meter),
                     flush=True,
                 )
 
@@ -744,6 +616,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     wait_until_quiet(args.wait_quiet)
     with CpuMeter() as meter:
         measured = run_child(
+            __file__,
             "measure",
             env,
             BENCH_DIR / f"registry-measure-{backend}.json",

@@ -25,14 +25,14 @@ The machine may be shared: before each measurement the script waits (up to --wai
 until other processes leave the CPUs idle, and it reports the cores they used meanwhile.
 
 The Django work (seeding, counting, timing) runs in child processes of this script, one per
-backend, because Django's settings are read once per process.
+backend, because Django's settings are read once per process. The infrastructure (database,
+gunicorn, load generators, CPU accounting) is shared with the other benchmarks in
+``bench/harness.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
 import json
 import math
 import os
@@ -40,13 +40,8 @@ import platform
 import random
 import secrets
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -54,65 +49,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-BENCH_DIR = ROOT / "var" / "bench"
-PG_ADMIN_URL = os.environ.get(
-    "WEH_BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+from harness import (
+    BENCH_DIR,
+    BIN,
+    HOST,
+    ROOT,
+    CpuMeter,
+    database_url,
+    free_port,
+    fresh_database,
+    gunicorn,
+    load_figures,
+    load_python,
+    load_wrk,
+    measure_load,
+    run_child,
+    server_env,
+    summary_ms,
+    wait_until_quiet,
+    wsgi_environ,
 )
+
+SQLITE_FILE = BENCH_DIR / "subject_list.sqlite3"
 PG_BENCH_DB = "weh_bench"
-HOST = "127.0.0.1"
 
 N_ORGANISATIONS = 1_000
 N_SUBJECTS = 10_000
 PAGE_SIZES = (10, 50, 200)
-
-
-# ------------------------------------------------------------------------------------------------
-# Environment shared by `weh migrate`, gunicorn and the Django child processes.
-
-
-def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{BENCH_DIR / 'subject_list.sqlite3'}"
-    admin = urlsplit(PG_ADMIN_URL)
-    return admin._replace(path=f"/{PG_BENCH_DB}").geturl()
-
-
-def server_env(db_url: str, secret_key: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEH_")}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "weh.settings",
-            "WEH_DATABASE_URL": db_url,
-            "WEH_SECRET_KEY": secret_key,
-            "WEH_ALLOWED_HOSTS": HOST,
-            "WEH_VAR_DIR": str(BENCH_DIR),
-            "WEH_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def fresh_database(backend: str) -> None:
-    """Remove the SQLite file, or drop and recreate the PostgreSQL benchmark database."""
-    (BENCH_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns without it
-    if backend == "sqlite":
-        base = BENCH_DIR / "subject_list.sqlite3"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{base}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-
-
-def run_child(mode: str, env: dict[str, str], out: Path, extra: list[str] | None = None) -> Any:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--out", str(out)]
-    subprocess.run([*cmd, *(extra or [])], env=env, cwd=ROOT, check=True)
-    return json.loads(out.read_text())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -391,26 +354,7 @@ def child_measure(out: Path, seed: dict[str, Any], repeats: int) -> None:
     app = WSGIHandler()
 
     def call(path: str, headers: dict[str, str]) -> bytes:
-        parts = urlsplit(path)
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": parts.path,
-            "QUERY_STRING": parts.query,
-            "SERVER_NAME": HOST,
-            "SERVER_PORT": "80",
-            "HTTP_HOST": HOST,
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": HOST,
-            "wsgi.url_scheme": "http",
-            "wsgi.input": _EmptyInput(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-        }
-        for name, value in headers.items():
-            environ["HTTP_" + name.upper().replace("-", "_")] = value
+        environ = wsgi_environ(path, headers)
         status: list[str] = []
         body_parts = app(environ, lambda s, h, exc_info=None: status.append(s))
         try:
@@ -460,303 +404,16 @@ def child_measure(out: Path, seed: dict[str, Any], repeats: int) -> None:
             list_times = [bare(list_only) for _ in range(repeats)]
             connection.close()
             results["timings"][label] = {
-                "endpoint_ms": _summary(endpoint),
-                "bare_sql_ms": _summary(bare_times),
-                "bare_list_sql_ms": _summary(list_times),
+                "endpoint_ms": summary_ms(endpoint),
+                "bare_sql_ms": summary_ms(bare_times),
+                "bare_list_sql_ms": summary_ms(list_times),
                 "statements": len(selects),
             }
     out.write_text(json.dumps(results))
 
 
-class _EmptyInput:
-    def read(self, *args: Any) -> bytes:
-        return b""
-
-    def readline(self, *args: Any) -> bytes:
-        return b""
-
-
 def _quote(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else str(value)
-
-
-def _summary(seconds: list[float]) -> dict[str, float]:
-    ms = sorted(s * 1000 for s in seconds)
-    return {
-        "median": round(statistics.median(ms), 3),
-        "mean": round(statistics.fmean(ms), 3),
-        "p99": round(ms[int(len(ms) * 0.99) - 1], 3),
-    }
-
-
-# ------------------------------------------------------------------------------------------------
-# CPU accounting: the machine may be shared, so every figure says how busy it was with other work.
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _busy_ticks() -> int:
-    """user + nice + system time of the whole machine, in clock ticks."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    return int(fields[0]) + int(fields[1]) + int(fields[2])
-
-
-def _process_ticks(server: int | None) -> dict[str, int]:
-    """CPU ticks used so far by the benchmark's processes, in three groups: "app" (the gunicorn
-    master ``server`` and its workers), "database" (every PostgreSQL process) and "client" (this
-    script and its other children: wrk, the Django child processes).
-
-    Each process counts with its finished children (utime + stime + cutime + cstime), so that a
-    PostgreSQL backend or a wrk run that ends during a measurement is not lost."""
-    table: dict[int, tuple[str, int, int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry.name}/stat").read_text()
-        except OSError:
-            continue
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        rest = raw[raw.rindex(")") + 2 :].split()
-        ticks = sum(int(rest[i]) for i in (11, 12, 13, 14))
-        table[int(entry.name)] = (comm, int(rest[1]), ticks)
-
-    def tree(root: int | None) -> set[int]:
-        found = {root} if root in table else set()
-        while True:
-            children = {pid for pid, (_c, ppid, _t) in table.items() if ppid in found} - found
-            if not children:
-                return found
-            found |= children
-
-    app = tree(server)
-    database = {pid for pid, (comm, _p, _t) in table.items() if comm == "postgres"}
-    client = tree(os.getpid()) - app - database
-    return {
-        name: sum(table[pid][2] for pid in pids)
-        for name, pids in (("app", app), ("database", database), ("client", client))
-    }
-
-
-class CpuMeter:
-    """Cores used during a measurement by each part of the benchmark and by everything else."""
-
-    def __init__(self, server: int | None = None) -> None:
-        self.server = server
-
-    def __enter__(self) -> CpuMeter:
-        self.started = time.monotonic()
-        self.busy0, self.parts0 = _busy_ticks(), _process_ticks(self.server)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.monotonic() - self.started
-        busy = (_busy_ticks() - self.busy0) / TICKS / self.seconds
-        parts = _process_ticks(self.server)
-        self.parts = {
-            name: (parts[name] - self.parts0[name]) / TICKS / self.seconds for name in parts
-        }
-        self.ours = sum(self.parts.values())
-        self.others = max(0.0, busy - self.ours)
-
-    def ms_per_request(self, requests: int) -> dict[str, float]:
-        """CPU milliseconds per request used by each part."""
-        return {
-            name: round(cores * self.seconds / requests * 1000, 2)
-            for name, cores in self.parts.items()
-        }
-
-
-def foreign_load(seconds: float = 2.0) -> float:
-    """Cores busy with other work while the benchmark runs nothing (PostgreSQL counts as ours)."""
-    with CpuMeter() as meter:
-        time.sleep(seconds)
-    return meter.others
-
-
-def wait_until_quiet(max_wait: float, threshold: float = 0.15) -> float:
-    deadline = time.monotonic() + max_wait
-    load = foreign_load()
-    while load > threshold and time.monotonic() < deadline:
-        print(f"   the machine is busy with other work ({load:.2f} cores); waiting", flush=True)
-        time.sleep(5)
-        load = foreign_load()
-    return load
-
-
-# ------------------------------------------------------------------------------------------------
-# The production server and the load generators.
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, log: Path, workers: int) -> Any:
-    cmd = [
-        str(BIN / "gunicorn"),
-        "weh.wsgi:application",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"{HOST}:{port}",
-    ]
-    with log.open("w") as log_file:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise SystemExit(f"gunicorn exited with {proc.returncode}; see {log}")
-                with contextlib.suppress(OSError):
-                    conn = http.client.HTTPConnection(HOST, port, timeout=5)
-                    conn.request("GET", "/api/v1/subjects?limit=1")
-                    status = conn.getresponse().status
-                    conn.close()
-                    if status == 200:
-                        break
-                    raise SystemExit(f"gunicorn answered {status}; see {log}")
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not answer within 60 s; see {log}")
-                time.sleep(0.2)
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-WRK_SCRIPT = """
-local limit = %d
-local count = 0
-response = function(status, headers, body)
-  count = count + 1
-  if count == limit then
-    io.stderr:write("WEH_THREAD_DONE\\n")
-    io.stderr:flush()
-    wrk.thread:stop()
-  end
-end
-done = function(summary, latency, requests)
-  io.write(string.format("WEH_RESULT %%d %%d %%d %%d %%d %%d %%d %%d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    latency.max, summary.errors.status, summary.errors.connect + summary.errors.read
-      + summary.errors.write, summary.errors.timeout))
-end
-"""
-
-
-def load_wrk(
-    url: str, headers: dict[str, str], requests: int, concurrency: int, threads: int
-) -> dict[str, Any]:
-    """wrk stops each thread after its share of requests (a Lua counter). Its main thread sleeps
-    for the whole -d duration regardless, so it is interrupted (SIGINT, which wrk handles by
-    reporting) as soon as every thread has said it is done."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % max(1, requests // threads))
-    try:
-        cmd = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", "600s", "--timeout", "5s"]
-        cmd += ["-s", script.name]
-        for name, value in headers.items():
-            cmd += ["-H", f"{name}: {value}"]
-        proc = subprocess.Popen(
-            [*cmd, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        try:
-            assert proc.stderr is not None
-            done = 0
-            for line in proc.stderr:
-                if line.startswith("WEH_THREAD_DONE"):
-                    done += 1
-                    if done == threads:
-                        proc.send_signal(signal.SIGINT)
-                        break
-            output, errors = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    finally:
-        Path(script.name).unlink()
-    if proc.returncode != 0 or "WEH_RESULT" not in output:
-        raise SystemExit(f"wrk failed ({proc.returncode}): {output} {errors}")
-    line = next(ln for ln in output.splitlines() if ln.startswith("WEH_RESULT"))
-    n, duration_us, p50, p99, worst, status_err, socket_err, timeouts = map(int, line.split()[1:])
-    return {
-        "requests": n,
-        "rps": n / (duration_us / 1e6),
-        "p50_ms": p50 / 1000,
-        "p99_ms": p99 / 1000,
-        "max_ms": worst / 1000,
-        "errors": status_err + socket_err + timeouts,
-    }
-
-
-def load_python(
-    url: str, headers: dict[str, str], requests: int, concurrency: int, _threads: int
-) -> dict[str, Any]:
-    """Threads with http.client; reconnects when the server closes (gunicorn sync does)."""
-    parts = urlsplit(url)
-    target = f"{parts.path}?{parts.query}"
-    lock = threading.Lock()
-    remaining = [requests]
-    latencies: list[float] = []
-    errors = [0]
-
-    def worker() -> None:
-        conn: http.client.HTTPConnection | None = None
-        mine: list[float] = []
-        while True:
-            with lock:
-                if remaining[0] <= 0:
-                    break
-                remaining[0] -= 1
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-                    conn.connect()
-                t0 = time.perf_counter()
-                conn.request("GET", target, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                mine.append(time.perf_counter() - t0)
-                if response.status != 200:
-                    errors[0] += 1
-                if response.will_close:
-                    conn.close()
-                    conn = None
-            except (OSError, http.client.HTTPException):
-                errors[0] += 1
-                if conn is not None:
-                    conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - started
-    ms = sorted(x * 1000 for x in latencies)
-    return {
-        "requests": len(ms),
-        "rps": len(ms) / elapsed,
-        "p50_ms": statistics.median(ms),
-        "p99_ms": ms[max(0, int(len(ms) * 0.99) - 1)],
-        "max_ms": ms[-1],
-        "errors": errors[0],
-    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -765,13 +422,13 @@ def load_python(
 
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"\n== {backend}: fresh database, migrate, seed", flush=True)
-    db_url = database_url(backend)
+    db_url = database_url(backend, SQLITE_FILE, PG_BENCH_DB)
     env = server_env(db_url, secrets.token_urlsafe(64))
-    fresh_database(backend)
+    fresh_database(backend, SQLITE_FILE, PG_BENCH_DB)
     subprocess.run(
         [str(BIN / "weh"), "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True
     )
-    seed = run_child("seed", env, BENCH_DIR / f"seed-{backend}.json")
+    seed = run_child(__file__, "seed", env, BENCH_DIR / f"seed-{backend}.json")
     print(f"   seeded in {seed['seconds']} s: {seed['counts']}", flush=True)
 
     loader = load_wrk if shutil.which("wrk") and not args.python_client else load_python
@@ -782,28 +439,32 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         f"per case at concurrency {args.concurrency} ({loader.__name__})",
         flush=True,
     )
-    with gunicorn(env, port, BENCH_DIR / f"gunicorn-{backend}.log", args.workers) as server:
+    with gunicorn(
+        env,
+        port,
+        BENCH_DIR / f"gunicorn-{backend}.log",
+        args.workers,
+        ready_path="/api/v1/subjects?limit=1",
+        ready_timeout=5,
+    ) as server:
         for auth in ("anonymous", "token"):
             headers = {"Authorization": f"Bearer {seed['token']}"} if auth == "token" else {}
             for case in seed["cases"]:
-                url = f"http://{HOST}:{port}{case['path']}"
-                quiet = wait_until_quiet(args.wait_quiet)
-                loader(url, headers, args.warmup, args.concurrency, args.threads)
-                with CpuMeter(server.pid) as meter:
-                    result = loader(url, headers, args.requests, args.concurrency, args.threads)
-                result.update(
-                    cpu_ours=round(meter.ours, 2),
-                    cpu_others=round(meter.others, 2),
-                    others_before=round(quiet, 2),
-                    cpu_ms_per_request=meter.ms_per_request(result["requests"]),
+                result, meter = measure_load(
+                    loader,
+                    server.pid,
+                    f"http://{HOST}:{port}{case['path']}",
+                    headers,
+                    warmup=args.warmup,
+                    requests=args.requests,
+                    concurrency=args.concurrency,
+                    threads=args.threads,
+                    wait_quiet=args.wait_quiet,
                 )
                 load[f"{auth}, {case['name']}"] = result
                 print(
                     f"   {auth + ', ' + case['name']:<26} {result['rps']:8.0f} req/s  "
-                    f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
-                    f"errors {result['errors']}  cores: benchmark {meter.ours:.2f}, "
-                    f"other work {meter.others:.2f}; CPU ms per request: "
-                    + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_request"].items()),
+                    + load_figures(result, meter),
                     flush=True,
                 )
 
@@ -811,6 +472,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     wait_until_quiet(args.wait_quiet)
     with CpuMeter() as meter:
         measured = run_child(
+            __file__,
             "measure",
             env,
             BENCH_DIR / f"measure-{backend}.json",
