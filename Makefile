@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export WEH_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev browser lint typecheck check migrate demo messages lock bench clean
+.PHONY: run test install install-dev browser wrk lint typecheck check migrate demo messages lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,7 +70,15 @@ messages: $(VENV)/.installed-dev
 lock: | $(BIN)/python
 	scripts/lock.sh
 
-bench: $(VENV)/.installed-dev
+# The HTTP benchmarks drive the server with wrk; a Python client would share the cores with it.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing wrk (HTTP load generator for the benchmarks)…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+bench: $(VENV)/.installed-dev wrk
 	$(BIN)/python bench/subject_list.py
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/portfolio.py
