@@ -534,19 +534,9 @@ def recognise_assessment(
     reasons, committee = reasons.strip(), committee.strip()
     facts = gather_facts(assessment, tier=tier_definition, reasons=reasons, committee=committee)
     _take(actor, assessment, Action.RECOGNISE, facts, reason=reasons)
-    decision = Decision.objects.create(
-        assessment=assessment,
-        outcome=DecisionOutcome.RECOGNISED,
-        tier=tier,
-        level=assessment.outcome,
-        overall_percent=assessment.overall_percent,
-        overall_count=assessment.overall_count,
-        criterion_scores=assessment.criterion_scores,
-        reasons=reasons,
-        committee=committee,
-        decided_by=actor,
+    decision = _record_decision(
+        actor, assessment, DecisionOutcome.RECOGNISED, reasons, tier=tier, committee=committee
     )
-    audit.record(actor=actor, action="create", target=decision, after=audit.snapshot(decision))
     recognition = _issue_recognition(assessment, decision)
     audit.record(
         actor=actor, action="create", target=recognition, after=audit.snapshot(recognition)
@@ -659,15 +649,23 @@ def decline_assessment(*, actor: User, assessment_id: int, reasons: str) -> Deci
     _take(
         actor, assessment, Action.DECLINE, gather_facts(assessment, reasons=reasons), reason=reasons
     )
+    return _record_decision(actor, assessment, DecisionOutcome.DECLINED, reasons)
+
+
+def _record_decision(
+    actor: User, assessment: Assessment, outcome: str, reasons: str, **extra: Any
+) -> Decision:
+    """The decision row, with the level and scores of the assessment as decided, audited."""
     decision = Decision.objects.create(
         assessment=assessment,
-        outcome=DecisionOutcome.DECLINED,
+        outcome=outcome,
         level=assessment.outcome,
         overall_percent=assessment.overall_percent,
         overall_count=assessment.overall_count,
         criterion_scores=assessment.criterion_scores,
         reasons=reasons,
         decided_by=actor,
+        **extra,
     )
     audit.record(actor=actor, action="create", target=decision, after=audit.snapshot(decision))
     return decision
